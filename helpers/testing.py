@@ -4,7 +4,7 @@ A predictor is anything that maps an Item to a price. The Tester runs one over t
 items, prints a coloured line per item, draws truth against estimate, and can record the
 result under a name so the last notebook can chart every model side by side.
 
-Introduced in notebooks/02_curate_dataset.ipynb.
+Introduced in notebooks/03_baselines.ipynb.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def colour_for(guess: float, truth: float) -> str:
 
 @dataclass(frozen=True)
 class Score:
-    """Summary metrics of one run. Introduced in notebooks/02_curate_dataset.ipynb."""
+    """Summary metrics of one run. Introduced in notebooks/03_baselines.ipynb."""
 
     mae: float  # mean absolute error in dollars
     rmsle: float  # root mean squared log error: relative misses, cheap and dear items alike
@@ -52,7 +52,7 @@ class Score:
 def score(guesses: Sequence[float], truths: Sequence[float]) -> Score:
     """Metrics for guesses against true prices. Negative guesses count as 0 in the log error.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    Introduced in notebooks/03_baselines.ipynb.
     """
     if len(guesses) != len(truths):
         raise ValueError(f"{len(guesses)} guesses for {len(truths)} truths: they must pair up")
@@ -111,8 +111,10 @@ class Tester:
     callable ``item -> price``; if it also has ``predict_batch(items)``, that is called in
     chunks of ``batch_size`` instead (batched model inference, concurrent API calls). With
     ``workers > 1`` a plain callable runs in a thread pool. Order and per-item output are kept
-    either way. Introduced in notebooks/02_curate_dataset.ipynb.
+    either way. Introduced in notebooks/03_baselines.ipynb.
     """
+
+    __test__ = False  # a course class, not a pytest test class
 
     def __init__(
         self,
@@ -252,7 +254,7 @@ class Tester:
     ) -> Report:
         """Evaluate ``predictor`` on the first ``size`` items and record it on the leaderboard.
 
-        Introduced in notebooks/02_curate_dataset.ipynb.
+        Introduced in notebooks/03_baselines.ipynb.
         """
         tester = cls(predictor, data, name, size, workers, batch_size, show)
         report = tester.run()
@@ -294,7 +296,7 @@ def record_result(
 ) -> Path:
     """Record (or replace) one model's metrics; the file is rewritten atomically.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    Introduced in notebooks/03_baselines.ipynb.
     """
     target = _leaderboard_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
