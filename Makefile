@@ -1,0 +1,36 @@
+# The two commands of the README. Each sets itself up on a fresh machine.
+#   make course   run every notebook offline (smoke mode), writing executed copies and charts
+#   make test     unit tests, static notebook checks, and every notebook under nbval
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# The CPU build of torch; Colab keeps its own (see colab_setup.sh).
+TORCH ?= torch==2.13.0
+
+.PHONY: setup course test unit notebooks lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+course: setup
+	$(PY) -m helpers.smoke_run --out build/course
+
+lint: setup
+	$(PY) -m ruff check helpers tests bench notebooks conftest.py
+
+unit: setup
+	$(PY) -m pytest tests -q
+
+notebooks: setup
+	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks -q
+
+test: lint unit notebooks
+
+clean:
+	rm -rf build smoke .pytest_cache .ruff_cache

@@ -1,0 +1,26 @@
+"""Shared fixtures: the tiny tokenizer and curated sample-catalog items, built once per run."""
+
+import pytest
+
+from helpers.config import settings
+
+
+@pytest.fixture(scope="session")
+def tiny_tokenizer():
+    """The smoke tokenizer, trained offline on the synthetic catalog (built on first use)."""
+    from helpers.tokenizer import load_tokenizer
+
+    return load_tokenizer(settings().tokenizer_source)
+
+
+@pytest.fixture(scope="session")
+def catalog_items(tiny_tokenizer):
+    """Curated Items from the synthetic catalog: 300 records per category, every category."""
+    from helpers.catalog import generate_records
+    from helpers.items import Item, curate_batch
+
+    items = []
+    for category in settings().categories:
+        records = generate_records(category, 300, seed=7)
+        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
+    return items
