@@ -56,7 +56,10 @@ BOILERPLATE_KEYS = frozenset(
 )
 
 _CLUTTER = re.compile(r"[\[\]{}<>\"“”【】|•·]+")
+PREFIX_CHARS = MAX_TOKENS * 6  # characters encoded first; most texts fill the budget within them
 _SPACES = re.compile(r"\s+")
+# Long tokens mixing letters and digits (B07XJ8C8F5, SKU12345) are noise to a price model.
+_PART_NUMBER = re.compile(r"(?<!\S)(?=[^\s\d]*\d)(?=[^\sA-Za-z]*[A-Za-z])\S{7,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?])")
 _REPEATED_SEPARATORS = re.compile(r"([,;])(?:\s*[,;])+")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -183,19 +186,14 @@ def parse_details(value: Any) -> dict[str, str]:
     return flat
 
 
-def _is_part_number(word: str) -> bool:
-    """Long tokens mixing letters and digits (B07XJ8C8F5, SKU12345) are noise to a price model."""
-    return len(word) >= 7 and any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
-
-
 def scrub(text: str) -> str:
     """Remove clutter: brackets and quotes, part-number-like tokens, stray punctuation, spacing.
 
     Introduced in notebooks/01_explore_data.ipynb.
     """
     text = _CLUTTER.sub(" ", text)
-    words = [w for w in _SPACES.split(text) if w and not _is_part_number(w)]
-    text = " ".join(words)
+    text = _PART_NUMBER.sub(" ", text)
+    text = _SPACES.sub(" ", text)
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _REPEATED_SEPARATORS.sub(r"\1", text)
     return text.strip(" ,;")
@@ -248,22 +246,48 @@ def parse_record(record: Any) -> Draft | Rejection:
     return Draft(title=title.strip(), price=price, text=text[:CEILING_CHARS], details=details)
 
 
+def _budget_prefix(text: str, chars: int) -> str:
+    """The text up to a space near ``chars``: tokenizes exactly like the same span of the whole.
+
+    Llama-style pre-tokenizers never join a non-space character to a following space, so the
+    tokens before such a cut are the tokens the full text starts with.
+    """
+    if len(text) <= chars:
+        return text
+    cut = text.rfind(" ", 0, chars)
+    while cut > 0 and text[cut - 1].isspace():
+        cut -= 1
+    return text[:cut] if cut > 0 else text
+
+
 def curate_batch(
     records: Sequence[Any], tokenizer, category: str = ""
 ) -> list[Item | Rejection]:
-    """Curate many raw records: one `parse_record` each, then one batched tokenizer call.
+    """Curate many raw records: one `parse_record` each, then batched tokenizer calls.
 
-    Keeps items with more than MIN_TOKENS tokens, cut to MAX_TOKENS. The result lines up
-    with ``records``. Introduced in notebooks/01_explore_data.ipynb.
+    Keeps items with more than MIN_TOKENS tokens, cut to MAX_TOKENS. Only as much text as the
+    budget can use is encoded (the whole text just for the few that need it). The result lines
+    up with ``records``. Introduced in notebooks/01_explore_data.ipynb.
     """
     results: list[Item | Rejection] = [parse_record(r) for r in records]
     waiting = [i for i, r in enumerate(results) if isinstance(r, Draft)]
     if not waiting:
         return results
     drafts = [results[i] for i in waiting]
-    encoded = tokenizer([d.text for d in drafts], add_special_tokens=False)["input_ids"]
+    backend = tokenizer.backend_tokenizer  # the Rust tokenizer: batch calls, no per-token Python
+
+    def encode(texts: list[str]) -> list[list[int]]:
+        return [e.ids for e in backend.encode_batch(texts, add_special_tokens=False)]
+
+    prefixes = [_budget_prefix(d.text, PREFIX_CHARS) for d in drafts]
+    encoded = encode(prefixes)
+    again = [k for k, ids in enumerate(encoded) if len(ids) <= MAX_TOKENS and prefixes[k] != drafts[k].text]
+    for k, ids in zip(again, encode([drafts[k].text for k in again])):
+        encoded[k] = ids
     keep = [ids[:MAX_TOKENS] for ids in encoded]
-    texts = tokenizer.batch_decode(keep, skip_special_tokens=True)
+    texts = backend.decode_batch(keep, skip_special_tokens=True)
+    if getattr(tokenizer, "clean_up_tokenization_spaces", False):
+        texts = [tokenizer.clean_up_tokenization(t) for t in texts]
     for i, draft, ids, full, text in zip(waiting, drafts, keep, encoded, texts):
         if len(full) <= MIN_TOKENS:
             results[i] = Rejection(TOO_FEW_TOKENS, f"{len(full)} tokens")

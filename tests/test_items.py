@@ -169,3 +169,25 @@ def test_item_round_trips_through_a_record(tiny_tokenizer):
     record = item.to_record()
     assert isinstance(record["details"], str)
     assert Item.from_record(record) == item
+
+
+def test_encoding_a_budget_prefix_matches_encoding_the_whole_text(tiny_tokenizer):
+    """curate_batch encodes only as much text as the budget can use; the Items must be exactly
+    those that encoding every full text would give."""
+    from helpers.catalog import generate_records
+    from helpers.items import Draft, parse_record
+
+    records = generate_records("Electronics", 400, seed=11) + [raw(description=[LONG * 3])]
+    checked = 0
+    for record, result in zip(records, curate_batch(records, tiny_tokenizer)):
+        draft = parse_record(record)
+        if not isinstance(draft, Draft):
+            continue
+        full = tiny_tokenizer(draft.text, add_special_tokens=False)["input_ids"]
+        if len(full) <= MIN_TOKENS:
+            assert isinstance(result, Rejection) and result.reason == TOO_FEW_TOKENS
+            continue
+        expected = tiny_tokenizer.decode(full[:MAX_TOKENS], skip_special_tokens=True).strip()
+        assert result.text == expected
+        checked += 1
+    assert checked > 300
