@@ -26,7 +26,6 @@ OFFLINE = {
     "HF_HUB_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
-    "MPLBACKEND": "Agg",
     "WANDB_MODE": "disabled",
     "TOKENIZERS_PARALLELISM": "false",
 }

@@ -229,11 +229,11 @@ class Tester:
         ax.plot([0, top], [0, top], color="#1f77b4", lw=1.5, label="perfect estimate (y = x)")
         ax.set_xlim(0, top)
         ax.set_ylim(0, top)
-        ax.set_xlabel("Ground truth ($)")
-        ax.set_ylabel("Model estimate ($)")
+        ax.set_xlabel("Ground truth (\\$)")
+        ax.set_ylabel("Model estimate (\\$)")
         s = report.score
         ax.set_title(
-            f"{report.name}  Error=${s.mae:,.2f}  RMSLE={s.rmsle:.2f}  Hits={s.hit_rate:.1%}"
+            f"{report.name}  Error=\\${s.mae:,.2f}  RMSLE={s.rmsle:.2f}  Hits={s.hit_rate:.1%}"
         )
         ax.legend(loc="upper left")
         plt.show()
@@ -352,7 +352,7 @@ def plot_leaderboard(
         ax.text(
             bar.get_width(),
             bar.get_y() + bar.get_height() / 2,
-            f"  ${row['mae']:,.0f}  ({row['hit_rate']:.0%} hits)",
+            f"  \\${row['mae']:,.0f}  ({row['hit_rate']:.0%} hits)",
             va="center",
             fontsize=9,
         )
@@ -360,7 +360,7 @@ def plot_leaderboard(
         known = [(name, value) for name, value in reference.items() if name in set(order["model"])]
         for name, value in known:
             ax.plot(value, name, marker="|", color="grey", markersize=14)
-    ax.set_xlabel("Mean absolute error ($)")
+    ax.set_xlabel("Mean absolute error (\\$)")
     ax.set_title(title)
     ax.set_xlim(0, worst * 1.35)
     fig.tight_layout()
