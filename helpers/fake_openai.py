@@ -54,9 +54,9 @@ def _unit(*parts: Any) -> float:
 
 
 def fake_price(text: str, model: str = "") -> float:
-    """The price this server answers for a prompt: log-uniform from $5 to $900, in cents."""
+    """The price this server answers for a prompt: log-uniform from $5 to $1,500, in cents."""
     u = _unit("price", model, text)
-    return round(math.exp(math.log(5) + u * (math.log(900) - math.log(5))), 2)
+    return round(math.exp(math.log(5) + u * (math.log(1500) - math.log(5))), 2)
 
 
 def fake_reply(text: str, model: str = "") -> str:
@@ -380,6 +380,7 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | No
 def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms ACK stalls
         server_version = "FakeOpenAI/1.0"
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read stdout

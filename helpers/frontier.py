@@ -851,4 +851,14 @@ def usage_table(clients: Iterable[FrontierClient]):
                 "dollars": u.dollars,
             }
         )
-    return pd.DataFrame(rows)
+    columns = [
+        "model",
+        "calls",
+        "cached",
+        "retries",
+        "failed",
+        "input tokens",
+        "output tokens",
+        "dollars",
+    ]
+    return pd.DataFrame(rows, columns=columns)
