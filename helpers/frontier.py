@@ -106,56 +106,48 @@ class Provider:
     key_env: str | None  # variable holding the key; None: no key needed (local server)
     url_env: str
     workers: int  # default concurrent calls, modest enough for a new account's rate limit
-    example_model: str
     params: Mapping[str, Any] = field(default_factory=dict)  # sent with every request
     free: bool = False  # runs on your own machine: no bill
     keys_page: str = ""
 
 
 PROVIDERS: dict[str, Provider] = {
-    p.name: p
-    for p in (
-        Provider(
-            "openai",
-            "https://api.openai.com/v1",
-            "OPENAI_API_KEY",
-            "OPENAI_BASE_URL",
-            16,
-            "gpt-4o-mini",
-            {"max_tokens": 10, "seed": 42},
-            keys_page="https://platform.openai.com/api-keys",
-        ),
-        Provider(
-            "anthropic",
-            "https://api.anthropic.com/v1/",
-            "ANTHROPIC_API_KEY",
-            "ANTHROPIC_BASE_URL",
-            8,
-            "claude-sonnet-4-5",
-            {"max_tokens": 10},
-            keys_page="https://console.anthropic.com/settings/keys",
-        ),
-        Provider(
-            "gemini",
-            "https://generativelanguage.googleapis.com/v1beta/openai/",
-            "GEMINI_API_KEY",
-            "GEMINI_BASE_URL",
-            8,
-            "gemini-2.5-flash",
-            {"max_tokens": 10},
-            keys_page="https://aistudio.google.com/apikey",
-        ),
-        Provider(
-            "ollama",
-            "http://localhost:11434/v1",
-            None,
-            "OLLAMA_BASE_URL",
-            2,
-            "llama3.2",
-            {"max_tokens": 10, "seed": 42},
-            free=True,
-        ),
-    )
+    "openai": Provider(
+        name="openai",
+        base_url="https://api.openai.com/v1",
+        key_env="OPENAI_API_KEY",
+        url_env="OPENAI_BASE_URL",
+        workers=16,
+        params={"max_tokens": 10, "seed": 42},
+        keys_page="https://platform.openai.com/api-keys",
+    ),
+    "anthropic": Provider(
+        name="anthropic",
+        base_url="https://api.anthropic.com/v1/",
+        key_env="ANTHROPIC_API_KEY",
+        url_env="ANTHROPIC_BASE_URL",
+        workers=8,
+        params={"max_tokens": 10},
+        keys_page="https://console.anthropic.com/settings/keys",
+    ),
+    "gemini": Provider(
+        name="gemini",
+        base_url="https://generativelanguage.googleapis.com/v1beta/openai/",
+        key_env="GEMINI_API_KEY",
+        url_env="GEMINI_BASE_URL",
+        workers=8,
+        params={"max_tokens": 10},
+        keys_page="https://aistudio.google.com/apikey",
+    ),
+    "ollama": Provider(
+        name="ollama",
+        base_url="http://localhost:11434/v1",
+        key_env=None,
+        url_env="OLLAMA_BASE_URL",
+        workers=2,
+        params={"max_tokens": 10, "seed": 42},
+        free=True,
+    ),
 }
 
 
@@ -277,6 +269,19 @@ class MalformedReply(FrontierError):
     """The provider answered, but not with a usable chat completion (worth retrying)."""
 
 
+def _require_key(preset: Provider) -> str:
+    """The preset's key, or an error that says where we looked and how to set it."""
+    if preset.key_env is None:
+        return "local"  # the SDK insists on some key; a local server ignores it
+    key = lookup(preset.key_env)[0]
+    if key is None:
+        raise MissingKeyError(
+            f"No {preset.key_env} found for {preset.name} (looked in the environment, a .env "
+            f"file and Colab secrets).\n{how_to_set_key(preset.key_env)}"
+        )
+    return key
+
+
 def openai_client(
     provider: str = "openai",
     *,
@@ -294,16 +299,8 @@ def openai_client(
 
     preset = PROVIDERS[provider]
     url = base_url or _base_url(preset)
-    if api_key is None:
-        if preset.key_env is None:
-            api_key = "local"  # the SDK insists on some key; a local server ignores it
-        else:
-            api_key = lookup(preset.key_env)[0]
-            if api_key is None:
-                raise MissingKeyError(
-                    f"No {preset.key_env} found for {provider}.\n{how_to_set_key(preset.key_env)}"
-                )
-    return OpenAI(api_key=api_key, base_url=url, max_retries=max_retries, timeout=timeout)
+    key = api_key or _require_key(preset)
+    return OpenAI(api_key=key, base_url=url, max_retries=max_retries, timeout=timeout)
 
 
 # ---- cost ------------------------------------------------------------------------------------
@@ -602,16 +599,7 @@ class FrontierClient:
             self.cache: ReplyCache | None = None
         else:
             self.cache = ReplyCache(None if cache is True else cache)
-        if api_key is None:
-            if preset.key_env is None:
-                api_key = "local"
-            else:
-                api_key = lookup(preset.key_env)[0]
-                if api_key is None:
-                    raise MissingKeyError(
-                        f"No {preset.key_env} found for {self.provider} (looked in the environment, "
-                        f"a .env file and Colab secrets).\n{how_to_set_key(preset.key_env)}"
-                    )
+        api_key = api_key or _require_key(preset)
         # The key lives only inside the SDK client from here on.
         self._sdk = OpenAI(api_key=api_key, base_url=self.base_url, max_retries=0, timeout=timeout)
         self._usage = Usage(model=model, dollars=0.0 if self.free else cost(model, 0, 0))
