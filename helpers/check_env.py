@@ -1,0 +1,435 @@
+"""Is this machine ready for the course? One line per requirement, with the fix when it is not.
+
+    python -m helpers.check_env            # or run_checks() in a notebook
+
+Each line reads ``[OK]``, ``[WARN]`` (fine for now, matters later) or ``[FAIL]`` (fix this
+first), and every WARN or FAIL says what to do. Secrets are only ever reported as "set" or
+"not set". Importing this module is cheap: torch is imported only when the GPU is checked.
+
+Introduced in notebooks/01_explore_data.ipynb (every notebook's versions cell calls
+`print_versions`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata as metadata
+import os
+import platform
+import re
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+OK, WARN, FAIL = "OK", "WARN", "FAIL"
+SUPPORTED_PYTHON = ((3, 10), (3, 13))  # oldest and newest minor versions the course is tested on
+DIST_NAME = "pricer-helpers"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+API_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+KEY_PAGES = {
+    "OPENAI_API_KEY": "https://platform.openai.com/api-keys",
+    "ANTHROPIC_API_KEY": "https://console.anthropic.com/settings/keys",
+}
+
+# What the versions cell reports: (label, distribution name).
+VERSION_PACKAGES: tuple[tuple[str, str], ...] = (
+    ("torch", "torch"),
+    ("transformers", "transformers"),
+    ("datasets", "datasets"),
+    ("trl", "trl"),
+    ("peft", "peft"),
+    ("bitsandbytes", "bitsandbytes"),
+    ("openai", "openai"),
+    ("scikit-learn", "scikit-learn"),
+)
+
+COLAB_GPU_HOWTO = (
+    "on Colab choose Runtime > Change runtime type > T4 GPU, then run the notebook again"
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report: what was checked, its status, what was found, how to fix it."""
+
+    name: str
+    status: str  # OK, WARN or FAIL
+    detail: str
+    fix: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True unless the check failed (a warning is not a failure)."""
+        return self.status != FAIL
+
+    def __str__(self) -> str:
+        indent = " " * 8
+        lines = textwrap.wrap(
+            f"{'[' + self.status + ']':7} {self.name}: {self.detail}",
+            width=100,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        if self.fix and self.status != OK:
+            lines += textwrap.wrap(
+                f"fix: {self.fix}",
+                width=100,
+                initial_indent=indent,
+                subsequent_indent=indent + "     ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Python and packages
+
+
+def check_python(version: Sequence[int] | None = None) -> Check:
+    """Python 3.10-3.13 is supported; older fails, newer is untested."""
+    major, minor, micro = tuple(version or sys.version_info[:3])[:3]
+    found = f"{major}.{minor}.{micro}"
+    (lo_major, lo_minor), (hi_major, hi_minor) = SUPPORTED_PYTHON
+    supported = f"{lo_major}.{lo_minor}-{hi_major}.{hi_minor}"
+    if (major, minor) < SUPPORTED_PYTHON[0]:
+        return Check(
+            "Python",
+            FAIL,
+            f"{found} is too old (supported: {supported})",
+            f"install Python {hi_major}.{hi_minor} (or use Colab) and make a fresh virtual "
+            "environment: `make setup`",
+        )
+    if (major, minor) > SUPPORTED_PYTHON[1]:
+        return Check(
+            "Python",
+            WARN,
+            f"{found} is newer than the course is tested on (supported: {supported})",
+            f"if a package fails to install, use Python {hi_major}.{hi_minor}",
+        )
+    return Check("Python", OK, found)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One line of requirements.txt: a distribution name and its version specifier."""
+
+    name: str
+    specifier: str  # e.g. ">=2.4", or "" for any version
+    line: str
+
+
+_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
+
+
+def _parse_requirement(text: str) -> Requirement | None:
+    """A requirement line without its comment, or None when its environment marker excludes us."""
+    text = text.split("#", 1)[0].strip()
+    if not text or text.startswith("-"):
+        return None
+    try:
+        from packaging.requirements import Requirement as Parsed
+    except ImportError:  # packaging comes with transformers; a plain parse still works without it
+        body, _, _marker = text.partition(";")
+        match = _NAME_RE.match(body)
+        if not match:
+            return None
+        return Requirement(match.group(1), match.group(3).replace(" ", ""), text)
+    parsed = Parsed(text)
+    if parsed.marker is not None and not parsed.marker.evaluate({"extra": ""}):
+        return None
+    return Requirement(parsed.name, str(parsed.specifier), text)
+
+
+def read_requirements(path: str | os.PathLike | None = None) -> list[Requirement]:
+    """The course's requirements: ``path``, else the checkout's requirements.txt, else the
+    installed package's metadata (on Colab the helpers are installed, not checked out)."""
+    candidates = (
+        [Path(path)] if path else [REPO_ROOT / "requirements.txt", Path.cwd() / "requirements.txt"]
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            lines = candidate.read_text(encoding="utf-8").splitlines()
+            break
+    else:
+        if path:
+            raise FileNotFoundError(f"No requirements file at {path}")
+        try:
+            lines = metadata.requires(DIST_NAME) or []
+        except metadata.PackageNotFoundError:
+            lines = []
+    return [r for r in map(_parse_requirement, lines) if r is not None]
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    """'2.13.0+cpu' -> (2, 13, 0): enough to compare lower bounds without `packaging`."""
+    numbers = re.findall(r"\d+", version.split("+")[0])
+    return tuple(int(n) for n in numbers[:4])
+
+
+def satisfies(version: str, specifier: str) -> bool:
+    """Whether an installed version meets a specifier such as ``>=2.4`` (local tags ignored)."""
+    if not specifier:
+        return True
+    try:
+        from packaging.specifiers import SpecifierSet
+    except ImportError:
+        for part in specifier.split(","):
+            match = re.match(r"\s*(>=|==|>|<=|<|!=)\s*(\S+)", part)
+            if not match:
+                continue
+            op, bound = match.groups()
+            have, want = _version_key(version), _version_key(bound)
+            ok = {
+                ">=": have >= want,
+                ">": have > want,
+                "==": have == want,
+                "<=": have <= want,
+                "<": have < want,
+                "!=": have != want,
+            }[op]
+            if not ok:
+                return False
+        return True
+    return SpecifierSet(specifier).contains(version, prereleases=True)
+
+
+def check_requirement(requirement: Requirement) -> Check:
+    """One installed package against its line in requirements.txt."""
+    wanted = f"{requirement.name}{requirement.specifier}"
+    try:
+        version = metadata.version(requirement.name)
+    except metadata.PackageNotFoundError:
+        return Check(
+            requirement.name,
+            FAIL,
+            f"not installed (need {requirement.specifier or 'any version'})",
+            f'pip install "{wanted}"   (on Colab: run the setup cell again)',
+        )
+    if not satisfies(version, requirement.specifier):
+        return Check(
+            requirement.name,
+            FAIL,
+            f"{version} installed, need {requirement.specifier}",
+            f'pip install --upgrade "{wanted}"   (on Colab: run the setup cell again, then '
+            "Runtime > Restart session)",
+        )
+    return Check(requirement.name, OK, version)
+
+
+def check_requirements(path: str | os.PathLike | None = None) -> list[Check]:
+    """Every requirement of the course, installed and recent enough."""
+    return [check_requirement(r) for r in read_requirements(path)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hardware
+
+
+def check_gpu() -> list[Check]:
+    """The GPU (name and memory) and whether it computes in bfloat16.
+
+    No GPU is a warning, never a failure: notebooks 01-06 and every smoke run need none;
+    the real runs of 07-09 (Llama 3.1 8B in 4 bits) do.
+    """
+    try:
+        import torch
+    except ImportError:
+        return [
+            Check(
+                "GPU",
+                WARN,
+                "torch is not installed, so no GPU can be used",
+                'pip install "torch>=2.4" (Colab has it already)',
+            )
+        ]
+    if not torch.cuda.is_available():
+        mps = getattr(torch.backends, "mps", None)
+        apple = bool(mps and mps.is_available())
+        found = (
+            "Apple GPU (MPS) only: 4-bit bitsandbytes needs CUDA" if apple else "none (CPU only)"
+        )
+        return [
+            Check(
+                "GPU",
+                WARN,
+                f"{found}. Fine for notebooks 01-06 and smoke runs; the real runs of 07-09 "
+                "need an NVIDIA GPU with about 15 GB",
+                COLAB_GPU_HOWTO,
+            ),
+            Check("bf16", WARN, "no CUDA GPU to check (CPU runs compute in float32)"),
+        ]
+    index = torch.cuda.current_device()
+    props = torch.cuda.get_device_properties(index)
+    memory_gib = props.total_memory / 2**30
+    gpu = Check("GPU", OK, f"{props.name}, {memory_gib:.1f} GiB (CUDA {torch.version.cuda})")
+    if memory_gib < 14:
+        gpu = Check(
+            "GPU",
+            WARN,
+            f"{props.name}, {memory_gib:.1f} GiB: QLoRA training of Llama 3.1 8B wants ~15 GiB",
+            "lower the batch size and maximum length in notebook 08, or "
+            + COLAB_GPU_HOWTO.replace("T4 GPU", "a larger GPU"),
+        )
+    if torch.cuda.is_bf16_supported():
+        bf16 = Check("bf16", OK, "supported (training computes in bfloat16)")
+    else:
+        bf16 = Check(
+            "bf16",
+            WARN,
+            f"not supported on {props.name} (a T4 is pre-Ampere)",
+            "train in float16 instead (bf16=False, fp16=True); an L4 or A100 supports bf16",
+        )
+    return [gpu, bf16]
+
+
+# ---------------------------------------------------------------------------------------------
+# Secrets: presence only, never the value
+
+
+def _hf_token_file() -> Path:
+    """Where `hf auth login` stores the token, honouring HF_TOKEN_PATH and HF_HOME."""
+    if os.environ.get("HF_TOKEN_PATH"):
+        return Path(os.environ["HF_TOKEN_PATH"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "token"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache).expanduser() / "huggingface" / "token"
+
+
+def check_hf_token() -> Check:
+    """A Hugging Face token in HF_TOKEN or from `hf auth login` (Llama is gated)."""
+    name = "HF token"
+    if os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"):
+        return Check(name, OK, "set (HF_TOKEN)")
+    token_file = _hf_token_file()
+    try:
+        if token_file.is_file() and token_file.read_text(encoding="utf-8").strip():
+            return Check(name, OK, "set (saved by `hf auth login`)")
+    except OSError:
+        pass
+    return Check(
+        name,
+        WARN,
+        "not set. Not needed for smoke runs; real runs need it for Llama 3.1 (07-09) and to "
+        "push your splits (02)",
+        "accept Meta's licence at https://huggingface.co/meta-llama/Meta-Llama-3.1-8B, create a "
+        "read token at https://huggingface.co/settings/tokens, then on Colab add it as the "
+        "secret HF_TOKEN (key icon, notebook access on); locally run `hf auth login`",
+    )
+
+
+def _dotenv_names(env_file: Path) -> set[str]:
+    """Variable names defined in a .env file (values are read by nobody here)."""
+    try:
+        text = env_file.read_text(encoding="utf-8")
+    except OSError:
+        return set()
+    names = set()
+    for line in text.splitlines():
+        match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*)?$", line)
+        if match and match.group(2) and match.group(2).strip("'\" "):
+            names.add(match.group(1))
+    return names
+
+
+def check_api_keys(
+    names: Iterable[str] = API_KEYS, env_file: str | os.PathLike | None = None
+) -> list[Check]:
+    """Whether each API key is set, in the environment or a .env file. Prints no value."""
+    env_file = Path(env_file) if env_file else Path.cwd() / ".env"
+    in_file = _dotenv_names(env_file)
+    checks = []
+    for name in names:
+        if os.environ.get(name):
+            checks.append(Check(name, OK, "set"))
+        elif name in in_file:
+            checks.append(Check(name, OK, f"set (in {env_file.name})"))
+        else:
+            page = KEY_PAGES.get(name, "your provider's console")
+            checks.append(
+                Check(
+                    name,
+                    WARN,
+                    "not set. Only the real (paid) runs of 05-06 need it; smoke runs use a local "
+                    "stand-in",
+                    f"create a key at {page}; on Colab add it as a secret named {name}; locally "
+                    f"put `{name}=...` in a .env file in the course folder (never in a notebook)",
+                )
+            )
+    return checks
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+def run_checks(
+    requirements: str | os.PathLike | None = None,
+    *,
+    env_file: str | os.PathLike | None = None,
+    gpu: bool = True,
+    show: bool = True,
+) -> list[Check]:
+    """Every check, printed one per line (``show``) and returned for code to inspect.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    checks = [check_python(), *check_requirements(requirements)]
+    if gpu:
+        checks += check_gpu()
+    checks += [check_hf_token(), *check_api_keys(env_file=env_file)]
+    if show:
+        for check in checks:
+            print(check)
+        counts = {s: sum(c.status == s for c in checks) for s in (OK, WARN, FAIL)}
+        verdict = "ready" if counts[FAIL] == 0 else "fix the [FAIL] lines first"
+        print(f"{counts[OK]} OK, {counts[WARN]} WARN, {counts[FAIL]} FAIL: {verdict}")
+    return checks
+
+
+def installed_version(distribution: str) -> str:
+    """The installed version of a distribution, or "not installed"."""
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def print_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> dict[str, str]:
+    """Print Python, the main libraries and the helpers' versions (every notebook's versions
+    cell); returns them as a dict. Reads package metadata only, so it is instant.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    from . import __version__
+
+    versions = {"Python": f"{platform.python_version()} ({sys.platform})"}
+    for label, distribution in packages:
+        versions[label] = installed_version(distribution)
+    versions["helpers"] = __version__
+    width = max(len(label) for label in versions)
+    for label, version in versions.items():
+        print(f"{label:<{width}}  {version}")
+    return versions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.check_env",
+        description="Check Python, packages, GPU and keys for the course. Exits 1 on any FAIL.",
+    )
+    parser.add_argument("--requirements", help="requirements file (default: the course's)")
+    parser.add_argument(
+        "--no-gpu", action="store_true", help="skip the GPU check (no torch import)"
+    )
+    args = parser.parse_args(argv)
+    checks = run_checks(args.requirements, gpu=not args.no_gpu)
+    return 0 if all(c.ok for c in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
