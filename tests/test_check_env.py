@@ -135,7 +135,7 @@ def test_gpu_is_reported_and_never_a_failure():
         assert torch.cuda.get_device_name(0) in gpu.detail and "GiB" in gpu.detail
         assert gpu.status in (OK, WARN) and bf16.status in (OK, WARN)
     else:
-        assert gpu.status == WARN and bf16.status == WARN
+        assert gpu.status == WARN and bf16.status == OK  # one warning for one cause
         assert "07-09" in gpu.detail and "T4 GPU" in gpu.fix
 
 
