@@ -73,9 +73,15 @@ def main() -> int:
     package_s = time.perf_counter() - started
 
     same = [i.title for i in reference] == [i.title for i in package]
-    print(f"records: {args.records:,}  kept: {len(package):,}  cores: {os.cpu_count()}  workers: {workers}")
-    print(f"reference loop (per item: encode, truncate, decode, re-encode): {reference_s:7.2f} s  {args.records / reference_s:9,.0f} records/s")
-    print(f"package path (datasets.map, batched tokenizer, {workers} processes): {package_s:7.2f} s  {args.records / package_s:9,.0f} records/s")
+    print(
+        f"records: {args.records:,}  kept: {len(package):,}  cores: {os.cpu_count()}  workers: {workers}"
+    )
+    print(
+        f"reference loop (per item: encode, truncate, decode, re-encode): {reference_s:7.2f} s  {args.records / reference_s:9,.0f} records/s"
+    )
+    print(
+        f"package path (datasets.map, batched tokenizer, {workers} processes): {package_s:7.2f} s  {args.records / package_s:9,.0f} records/s"
+    )
     print(f"ratio package / reference: {reference_s / package_s:.2f}x  (target >= 3x)")
     print(f"same items kept by both: {same}")
     return 0 if same else 1

@@ -42,9 +42,7 @@ QUESTION = "How much does this cost to the nearest dollar?"
 PRICE_PREFIX = "Price is $"
 
 REAL_BASE_MODEL = "meta-llama/Meta-Llama-3.1-8B"
-RAW_URL = (
-    "hf://datasets/McAuley-Lab/Amazon-Reviews-2023/raw/meta_categories/meta_{category}.jsonl"
-)
+RAW_URL = "hf://datasets/McAuley-Lab/Amazon-Reviews-2023/raw/meta_categories/meta_{category}.jsonl"
 
 # The course's published errors on its 250 test items, for orientation next to our own.
 COURSE_FIGURES: dict[str, float] = {

@@ -260,9 +260,7 @@ def _budget_prefix(text: str, chars: int) -> str:
     return text[:cut] if cut > 0 else text
 
 
-def curate_batch(
-    records: Sequence[Any], tokenizer, category: str = ""
-) -> list[Item | Rejection]:
+def curate_batch(records: Sequence[Any], tokenizer, category: str = "") -> list[Item | Rejection]:
     """Curate many raw records: one `parse_record` each, then batched tokenizer calls.
 
     Keeps items with more than MIN_TOKENS tokens, cut to MAX_TOKENS. Only as much text as the
@@ -281,14 +279,18 @@ def curate_batch(
 
     prefixes = [_budget_prefix(d.text, PREFIX_CHARS) for d in drafts]
     encoded = encode(prefixes)
-    again = [k for k, ids in enumerate(encoded) if len(ids) <= MAX_TOKENS and prefixes[k] != drafts[k].text]
-    for k, ids in zip(again, encode([drafts[k].text for k in again])):
+    again = [
+        k
+        for k, ids in enumerate(encoded)
+        if len(ids) <= MAX_TOKENS and prefixes[k] != drafts[k].text
+    ]
+    for k, ids in zip(again, encode([drafts[k].text for k in again]), strict=True):
         encoded[k] = ids
     keep = [ids[:MAX_TOKENS] for ids in encoded]
     texts = backend.decode_batch(keep, skip_special_tokens=True)
     if getattr(tokenizer, "clean_up_tokenization_spaces", False):
         texts = [tokenizer.clean_up_tokenization(t) for t in texts]
-    for i, draft, ids, full, text in zip(waiting, drafts, keep, encoded, texts):
+    for i, draft, ids, full, text in zip(waiting, drafts, keep, encoded, texts, strict=True):
         if len(full) <= MIN_TOKENS:
             results[i] = Rejection(TOO_FEW_TOKENS, f"{len(full)} tokens")
             continue

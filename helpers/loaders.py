@@ -45,7 +45,9 @@ class CurationReport:
         return "\n".join(lines)
 
     def __add__(self, other: CurationReport) -> CurationReport:
-        return CurationReport("All categories", self.read + other.read, self.rejected + other.rejected)
+        return CurationReport(
+            "All categories", self.read + other.read, self.rejected + other.rejected
+        )
 
 
 def open_raw(category: str, source: str | None = None):
@@ -69,7 +71,9 @@ def open_raw(category: str, source: str | None = None):
 def _curate_columns(batch: dict[str, list], tokenizer, category: str) -> dict[str, list]:
     """Dataset.map worker: raw columns in, curated columns plus a `rejected` reason out."""
     names = list(batch)
-    records = [dict(zip(names, row)) for row in zip(*(batch[n] for n in names))]
+    records = [
+        dict(zip(names, row, strict=True)) for row in zip(*(batch[n] for n in names), strict=True)
+    ]
     out: dict[str, list] = {name: [] for name in _OUT_FEATURES}
     for result in curate_batch(records, tokenizer, category):
         record = result.to_record() if isinstance(result, Item) else None

@@ -60,7 +60,10 @@ def balance(
 
 
 def split(
-    items: Sequence[Item], n_train: int | None = None, n_test: int | None = None, seed: int | None = None
+    items: Sequence[Item],
+    n_train: int | None = None,
+    n_test: int | None = None,
+    seed: int | None = None,
 ) -> tuple[list[Item], list[Item]]:
     """Shuffle with ``seed`` and cut off a test set, then a training set.
 
@@ -109,7 +112,7 @@ def save_splits(
     """
     target = Path(directory) if directory is not None else settings().splits_dir
     target.mkdir(parents=True, exist_ok=True)
-    for name, items in zip(SPLIT_FILES, (train, test)):
+    for name, items in zip(SPLIT_FILES, (train, test), strict=True):
         _write_parquet(items, target / f"{name}.parquet")
     manifest = {"train": len(train), "test": len(test), "smoke": settings().smoke}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -131,9 +134,7 @@ def load_splits(directory: str | os.PathLike | None = None) -> tuple[list[Item],
             f"No saved splits in {target} (missing {', '.join(missing)}). Run "
             "notebooks/02_curate_dataset.ipynb first: it curates the data and saves them."
         )
-    train, test = (
-        [Item.from_record(row) for row in pq.read_table(p).to_pylist()] for p in paths
-    )
+    train, test = ([Item.from_record(row) for row in pq.read_table(p).to_pylist()] for p in paths)
     return train, test
 
 

@@ -109,7 +109,9 @@ def run_course(out: str | os.PathLike, only: str = "", timeout: int = 900) -> bo
                 ok, status = False, f"FAILED\n{str(error)[-2000:]}"
             nbformat.write(notebook, executed / path.name)
             n = _save_charts(notebook, path.stem, charts)
-            print(f"{path.name:32s} {time.perf_counter() - started:6.1f} s  {n:2d} charts  {status}")
+            print(
+                f"{path.name:32s} {time.perf_counter() - started:6.1f} s  {n:2d} charts  {status}"
+            )
     print(f"Executed notebooks in {executed}\nCharts in {charts}")
     return ok
 

@@ -59,9 +59,11 @@ def score(guesses: Sequence[float], truths: Sequence[float]) -> Score:
     if not truths:
         raise ValueError("nothing to score: no guesses were given")
     n = len(truths)
-    mae = sum(abs(g - t) for g, t in zip(guesses, truths)) / n
-    sle = sum((math.log1p(t) - math.log1p(max(g, 0.0))) ** 2 for g, t in zip(guesses, truths))
-    hits = sum(colour_for(g, t) == GREEN for g, t in zip(guesses, truths))
+    mae = sum(abs(g - t) for g, t in zip(guesses, truths, strict=True)) / n
+    sle = sum(
+        (math.log1p(t) - math.log1p(max(g, 0.0))) ** 2 for g, t in zip(guesses, truths, strict=True)
+    )
+    hits = sum(colour_for(g, t) == GREEN for g, t in zip(guesses, truths, strict=True))
     return Score(mae=mae, rmsle=math.sqrt(sle / n), hit_rate=hits / n, count=n)
 
 
@@ -223,7 +225,10 @@ class Tester:
         import matplotlib.pyplot as plt
 
         fig, ax = plt.subplots(figsize=(7, 6))
-        colours = [_PLOT_COLOURS[colour_for(g, t)] for g, t in zip(report.guesses, report.truths)]
+        colours = [
+            _PLOT_COLOURS[colour_for(g, t)]
+            for g, t in zip(report.guesses, report.truths, strict=True)
+        ]
         ax.scatter(report.truths, report.guesses, s=8, c=colours)
         top = max(max(report.truths), max(report.guesses), 1.0)
         ax.plot([0, top], [0, top], color="#1f77b4", lw=1.5, label="perfect estimate (y = x)")
@@ -347,8 +352,10 @@ def plot_leaderboard(
     order = table.iloc[::-1]  # barh draws bottom-up; best ends on top
     cmap = plt.get_cmap("viridis")
     worst = max(table["mae"].max(), 1e-9)
-    bars = ax.barh(order["model"], order["mae"], color=[cmap(m / worst * 0.85) for m in order["mae"]])
-    for bar, (_, row) in zip(bars, order.iterrows()):
+    bars = ax.barh(
+        order["model"], order["mae"], color=[cmap(m / worst * 0.85) for m in order["mae"]]
+    )
+    for bar, (_, row) in zip(bars, order.iterrows(), strict=True):
         ax.text(
             bar.get_width(),
             bar.get_y() + bar.get_height() / 2,
@@ -359,7 +366,17 @@ def plot_leaderboard(
     if reference:
         known = [(name, value) for name, value in reference.items() if name in set(order["model"])]
         for name, value in known:
-            ax.plot(value, name, marker="|", color="grey", markersize=14)
+            ax.plot([value], [name], linestyle="none", marker="|", color="grey", markersize=14)
+        if known:
+            ax.plot(
+                [],
+                [],
+                linestyle="none",
+                marker="|",
+                color="grey",
+                label="course's published figure",
+            )
+            ax.legend(loc="lower right")
     ax.set_xlabel("Mean absolute error (\\$)")
     ax.set_title(title)
     ax.set_xlim(0, worst * 1.35)

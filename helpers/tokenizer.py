@@ -101,4 +101,3 @@ def load_tokenizer(source: str | None = None):
     if not getattr(tokenizer, "is_fast", False):
         raise TypeError(f"{source} has no fast tokenizer; the course needs one for batch encoding")
     return tokenizer
-

@@ -12,7 +12,9 @@ def test_smoke_mode_points_every_source_at_local_files(monkeypatch, tmp_path):
     monkeypatch.setenv("PRICER_WORKDIR", str(tmp_path))
     current = settings()
     assert current.smoke
-    assert current.raw_source("Appliances") == str(tmp_path / "smoke/data/raw/meta_Appliances.jsonl")
+    assert current.raw_source("Appliances") == str(
+        tmp_path / "smoke/data/raw/meta_Appliances.jsonl"
+    )
     assert Path(current.base_model) == tmp_path / "smoke/models/tiny-llama"
     assert current.leaderboard_path == tmp_path / "smoke/results/leaderboard.json"
     assert not current.push_to_hub

@@ -40,7 +40,11 @@ def raw(**changes):
         "videos": [],
         "store": "KitchenPro",
         "categories": ["Appliances", "Small Appliances"],
-        "details": {"Brand": "KitchenPro", "Item Weight": "7.5 pounds", "Date First Available": "May 1, 2020"},
+        "details": {
+            "Brand": "KitchenPro",
+            "Item Weight": "7.5 pounds",
+            "Date First Available": "May 1, 2020",
+        },
         "parent_asin": "B07XJ8C8F5",
         "bought_together": None,
     }
@@ -72,7 +76,12 @@ def test_parse_price_handles_both_record_shapes(value, expected):
 
 
 def test_parse_details_from_dict_and_json_text():
-    raw_shape = {"Brand": "Acme", "Color": None, "Best Sellers Rank": {"Tools": 12, "Drills": None}, "Count": 2}
+    raw_shape = {
+        "Brand": "Acme",
+        "Color": None,
+        "Best Sellers Rank": {"Tools": 12, "Drills": None},
+        "Count": 2,
+    }
     converted = json.dumps(raw_shape)
     expected = {"Brand": "Acme", "Best Sellers Rank": '{"Tools": 12}', "Count": "2"}
     assert parse_details(raw_shape) == expected
@@ -89,7 +98,9 @@ def test_scrub_removes_clutter_and_part_numbers():
 
 def test_build_text_drops_boilerplate_details_but_keeps_informative_ones():
     text = build_text(
-        "Drill", ["Cordless drill."], ["18V battery"],
+        "Drill",
+        ["Cordless drill."],
+        ["18V battery"],
         {"Brand": "Bosch", "Date First Available": "May 1, 2020", "Batteries Included?": "Yes"},
     )
     assert text.splitlines() == ["Drill", "Cordless drill.", "18V battery", "Brand: Bosch"]
@@ -157,7 +168,13 @@ def test_too_few_tokens_is_rejected_after_tokenizing(tiny_tokenizer):
 def test_batch_keeps_order_and_survives_malformed_records(tiny_tokenizer):
     records = [raw(), "not a record", None, raw(price=None), raw(title="Second blender")]
     results = curate_batch(records, tiny_tokenizer, "Appliances")
-    assert [type(r).__name__ for r in results] == ["Item", "Rejection", "Rejection", "Rejection", "Item"]
+    assert [type(r).__name__ for r in results] == [
+        "Item",
+        "Rejection",
+        "Rejection",
+        "Rejection",
+        "Item",
+    ]
     assert results[4].title == "Second blender"
     assert [r.reason for r in results[1:4]] == [MALFORMED, MALFORMED, NO_PRICE]
     # One record through the batch path equals the single-record function.
@@ -179,7 +196,7 @@ def test_encoding_a_budget_prefix_matches_encoding_the_whole_text(tiny_tokenizer
 
     records = generate_records("Electronics", 400, seed=11) + [raw(description=[LONG * 3])]
     checked = 0
-    for record, result in zip(records, curate_batch(records, tiny_tokenizer)):
+    for record, result in zip(records, curate_batch(records, tiny_tokenizer), strict=True):
         draft = parse_record(record)
         if not isinstance(draft, Draft):
             continue

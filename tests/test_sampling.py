@@ -66,7 +66,11 @@ def test_splits_round_trip_through_parquet(tmp_path):
     items = [make(float(p), n=p) for p in range(1, 41)]
     train, test = split(items, n_train=30, n_test=10, seed=0)
     folder = save_splits(train, test, tmp_path / "splits")
-    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json", "test.parquet", "train.parquet"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "manifest.json",
+        "test.parquet",
+        "train.parquet",
+    ]
     assert load_splits(folder) == (train, test)
 
 

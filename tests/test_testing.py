@@ -151,3 +151,21 @@ def test_corrupt_leaderboard_says_what_to_do(tmp_path):
     board.write_text("{half written")
     with pytest.raises(ValueError, match="Delete it"):
         load_leaderboard(board)
+
+
+def test_leaderboard_chart_draws_every_model_and_the_course_figures(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.config import COURSE_FIGURES
+    from helpers.testing import plot_leaderboard
+
+    board = tmp_path / "leaderboard.json"
+    record_result("GPT-4o", score([80.0], [10.0]), board)  # a name the reference also has
+    record_result("Constant (train mean)", score([150.0], [10.0]), board)
+    fig = plot_leaderboard(board, reference=COURSE_FIGURES)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Constant (train mean)", "GPT-4o"]
+    assert len(ax.patches) == 2  # one bar per model
+    assert ax.get_legend() is not None  # the published figures are labelled
+    assert plot_leaderboard(tmp_path / "empty.json") is None
