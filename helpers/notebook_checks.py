@@ -170,8 +170,16 @@ def check_filename(path: str | Path) -> list[Problem]:
 
 def check_format(nb: dict, name: str = "notebook") -> list[Problem]:
     """The notebook validates against its nbformat schema."""
-    import nbformat
-
+    try:
+        import nbformat
+    except ImportError:
+        return [
+            Problem(
+                name,
+                "nbformat",
+                'cannot validate: nbformat is not installed (pip install -e ".[test]")',
+            )
+        ]
     try:
         node = nbformat.from_dict(nb)
         nbformat.validate(node, relax_add_props=False)
