@@ -10,7 +10,7 @@ Neighbours are the other ``NN_*.ipynb`` files in the same folder, in name order,
 with their titles: add, rename or retitle a notebook, then run this again.
 
 Working from a fork? Change REPO below so the badges open your copy.
-Introduced in README.md ("Contributing: checks").
+Introduced in README.md ("Checks before you commit").
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ Each check is a plain function returning a list of `Problem`s (empty when all is
   parameters with the smoke switch, seeds) and ending (summary, two or three exercises).
 
 The pytest suite runs the same functions (tests/test_notebook_checks.py), so a forgotten
-pre-commit hook is caught in CI. Introduced in README.md ("Contributing: checks").
+pre-commit hook is caught in CI. Introduced in README.md ("Checks before you commit").
 """
 
 from __future__ import annotations
