@@ -12,7 +12,7 @@ Every baseline is a *pricer*: ``fit(train)`` once, then call it on an Item for a
   and gradient-boosted trees on top.
 
 The regression models learn log(1 + price) and answer exp(prediction) - 1: prices spread over
-three orders of magnitude, and a \\$500 item should not weigh a hundred times more than a \\$5 one.
+three orders of magnitude, and a $500 item should not weigh a hundred times more than a $5 one.
 
 Introduced in notebooks/03_baselines.ipynb.
 """
