@@ -28,6 +28,7 @@ OFFLINE = {
     "TRANSFORMERS_OFFLINE": "1",
     "WANDB_MODE": "disabled",
     "TOKENIZERS_PARALLELISM": "false",
+    "OMP_WAIT_POLICY": "PASSIVE",  # idle OpenMP threads sleep instead of spinning on a small machine
 }
 DUMMY_KEY = "sk-local-test-server"
 # Each provider preset reads <NAME>_BASE_URL and <NAME>_API_KEY; all point at the stand-in.
