@@ -1,0 +1,381 @@
+"""The base model: Llama 3.1 8B in 4 bits for real runs, a tiny offline Llama for smoke runs.
+
+Both go through the same ``from_pretrained`` call with the same 4-bit NF4 quantization config;
+only the source differs. The tiny model is a randomly initialised ``LlamaForCausalLM`` with
+the tiny tokenizer, built in a second and saved to a local folder on first use.
+bitsandbytes (0.47 and later) runs NF4 layers and paged AdamW on the CPU, so smoke runs keep
+the quantized path end to end.
+
+Also here: the precision a machine supports, padding for training and for batched generation,
+memory footprints for the quantization lesson, and messages that say how to fix the walls a
+learner meets (no GPU, gated model, out of memory).
+
+Introduced in notebooks/07_base_model.ipynb.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .config import settings
+from .hub import friendly_hub_errors
+from .tokenizer import TINY_NAME, load_tokenizer
+
+# The tiny smoke model: Llama's architecture (RMSNorm, rotary positions, grouped-query
+# attention, SwiGLU) at toy size, randomly initialised like Llama.
+TINY_SHAPE: dict[str, Any] = dict(
+    hidden_size=64,  # width of the residual stream (4,096 in Llama 3.1 8B)
+    intermediate_size=256,  # width of the MLP (14,336)
+    num_hidden_layers=2,  # transformer blocks (32)
+    num_attention_heads=4,  # query heads (32)
+    num_key_value_heads=2,  # key/value heads, shared by groups of query heads (8)
+    max_position_embeddings=512,  # longer than any course prompt (182 tokens)
+    rope_parameters={"rope_type": "default", "rope_theta": 500_000.0},
+    initializer_range=0.02,  # standard deviation of the random weights, as in Llama
+    tie_word_embeddings=False,  # Llama 3.1 8B keeps a separate output layer
+)
+# Two exceptions make the tiny model trainable by LoRA in a few CPU minutes. Its output layer
+# (frozen under LoRA) is drawn wider, so a few steps can make a token clearly the most
+# likely; and the rows of number tokens vary smoothly with log(value), so that, as in a
+# pretrained model, $49 looks like $50 and probability can shift toward a price range.
+TINY_OUTPUT_STD = 0.4  # output layer's random weights (0.02 elsewhere)
+TINY_NUMBER_NORM = 3.0  # length of a number token's smooth output row
+TINY_NUMBER_FREQUENCIES = 12  # sine/cosine pairs of log(value) in that row
+
+# Meta-Llama-3.1-8B's shape (its config.json), so footprints and benchmarks need no download.
+LLAMA_31_8B_SHAPE: dict[str, Any] = dict(
+    vocab_size=128_256,
+    hidden_size=4_096,
+    intermediate_size=14_336,
+    num_hidden_layers=32,
+    num_attention_heads=32,
+    num_key_value_heads=8,
+    max_position_embeddings=131_072,
+    rms_norm_eps=1e-5,
+    rope_parameters={
+        "rope_type": "llama3",
+        "rope_theta": 500_000.0,
+        "factor": 8.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 8_192,
+    },
+    bos_token_id=128_000,
+    eos_token_id=128_001,
+    tie_word_embeddings=False,
+)
+
+CPU_PARAMETER_LIMIT = 1_000_000_000  # models above this size need a GPU
+
+NO_GPU_HELP = (
+    "{source} has {billions:.1f} billion parameters and needs a GPU, but PyTorch sees none.\n"
+    "  On Colab: Runtime > Change runtime type > Hardware accelerator: T4 GPU (free), then\n"
+    "  Runtime > Run all. Locally: install a CUDA build of PyTorch (https://pytorch.org).\n"
+    "Or run the notebook in smoke mode (SMOKE = True): a tiny model that runs on any CPU."
+)
+OOM_HELP = (
+    "The GPU ran out of memory while {what}. To fix it:\n"
+    "  - lower the batch size (BATCH_SIZE, or --batch-size for the script) and raise\n"
+    "    GRADIENT_ACCUMULATION_STEPS to keep the same effective batch;\n"
+    "  - lower MAX_SEQUENCE_LENGTH only if your prompts are shorter than it;\n"
+    "  - keep QUANTIZE = True (4 bits) and gradient checkpointing on;\n"
+    "  - free memory held by an earlier model: Runtime > Restart session, then run again."
+)
+
+
+# ---- precision and quantization -----------------------------------------------------------
+
+
+def compute_dtype():
+    """The dtype for matmuls: bf16 on GPUs that have it, fp16 on others (Colab's T4), fp32 on CPU.
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
+    import torch
+
+    if not torch.cuda.is_available():
+        return torch.float32
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def quantization_kwargs(dtype=None) -> dict[str, Any]:
+    """The course's 4-bit settings, as keyword arguments of `BitsAndBytesConfig`."""
+    return dict(
+        load_in_4bit=True,  # weights stored in 4 bits...
+        bnb_4bit_quant_type="nf4",  # ...as NormalFloat4: levels spaced for normally distributed weights
+        bnb_4bit_use_double_quant=True,  # quantize the per-block scales too (saves ~0.4 bit/weight)
+        # matmuls dequantize the weights to this dtype
+        bnb_4bit_compute_dtype=dtype if dtype is not None else compute_dtype(),
+    )
+
+
+def quantization_config(dtype=None):
+    """The course's 4-bit config: NF4 weights, double quantization, compute in ``dtype``.
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(**quantization_kwargs(dtype))
+
+
+# ---- the tiny offline model ----------------------------------------------------------------
+
+
+def llama_config(shape: dict[str, Any] | None = None, **overrides: Any):
+    """A `LlamaConfig` from a shape dict (default: Llama 3.1 8B's), with overrides.
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
+    from transformers import LlamaConfig
+
+    values = dict(LLAMA_31_8B_SHAPE if shape is None else shape)
+    values.update(overrides)
+    return LlamaConfig(**values)
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    """Move a saved model into place, config.json last: its presence means the set is complete."""
+    target.mkdir(parents=True, exist_ok=True)
+    names = sorted(os.listdir(staging), key=lambda name: name == "config.json")
+    for name in names:
+        os.replace(staging / name, target / name)
+
+
+def build_random_model(
+    directory: str | os.PathLike, config: Any, tokenizer: Any = None, seed: int = 42, dtype=None
+) -> Path:
+    """Save a randomly initialised causal LM with ``config`` (and the tokenizer) to ``directory``.
+
+    Written atomically. Used for the tiny smoke model and for benchmarks at real model shapes,
+    where no weights are needed. Introduced in notebooks/07_base_model.ipynb.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = AutoModelForCausalLM.from_config(config, dtype=dtype or torch.float32)
+    return _save(model, tokenizer, directory)
+
+
+def _save(model: Any, tokenizer: Any, directory: str | os.PathLike) -> Path:
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target, prefix=".model-") as staging:
+        model.save_pretrained(staging)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(staging)
+        _move_into(Path(staging), target)
+    return target
+
+
+def build_tiny_model(directory: str | os.PathLike, tokenizer: Any, seed: int = 42) -> Path:
+    """Build the tiny Llama-architecture model for ``tokenizer`` and save both to ``directory``.
+
+    Takes about a second, offline. Introduced in notebooks/07_base_model.ipynb.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    config = llama_config(
+        TINY_SHAPE,
+        vocab_size=len(tokenizer),
+        bos_token_id=tokenizer.bos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.eos_token_id,
+    )
+    generator = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    with torch.no_grad():
+        model.lm_head.weight.copy_(_tiny_output_rows(tokenizer, config.hidden_size, generator))
+    return _save(model, tokenizer, directory)
+
+
+def _tiny_output_rows(tokenizer: Any, width: int, generator: Any):
+    """Output-layer weights of the tiny model: random, but smooth in log(value) for numbers."""
+    import math
+
+    import torch
+
+    from .inference import number_tokens
+
+    rows = torch.randn(len(tokenizer), width, generator=generator) * TINY_OUTPUT_STD
+    ids, values = number_tokens(tokenizer)
+    u = torch.log(torch.tensor(values))[:, None]
+    frequencies = torch.arange(1, TINY_NUMBER_FREQUENCIES + 1) * 2 * math.pi / 14  # ln(999) < 7
+    code = torch.cat([torch.cos(u * frequencies), torch.sin(u * frequencies)], dim=1)
+    code *= TINY_NUMBER_NORM / math.sqrt(TINY_NUMBER_FREQUENCIES)
+    basis, _ = torch.linalg.qr(torch.randn(width, code.shape[1], generator=generator))
+    noise = torch.randn(len(ids), width, generator=generator) * 0.1
+    rows[ids] = code @ basis.T + noise
+    return rows
+
+
+def is_tiny_source(source: str | os.PathLike) -> bool:
+    """Whether ``source`` names the local folder of the tiny offline model (built or not yet)."""
+    return Path(source).name == TINY_NAME and not str(source).startswith(("hf://", "http"))
+
+
+def ensure_tiny_model(source: str | os.PathLike) -> None:
+    """Build the tiny model (and its tokenizer) in ``source`` unless it is already there."""
+    if (Path(source) / "config.json").exists():
+        return
+    build_tiny_model(source, load_tokenizer(str(source)))
+
+
+# ---- padding --------------------------------------------------------------------------------
+
+
+def set_padding(tokenizer: Any, side: str = "right") -> Any:
+    """Pad with the end-of-text token (as the course does) on ``side``; returns the tokenizer.
+
+    Right padding for training (labels line up with inputs); left padding for batched
+    generation, so every prompt ends where new tokens begin. Introduced in
+    notebooks/07_base_model.ipynb.
+    """
+    if side not in ("left", "right"):
+        raise ValueError(f"padding side must be 'left' or 'right', not {side!r}")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = side
+    return tokenizer
+
+
+# ---- loading --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def friendly_oom(what: str) -> Iterator[None]:
+    """Re-raise a CUDA out-of-memory error with what to lower. Introduced in notebooks/07_base_model.ipynb."""
+    import torch
+
+    try:
+        yield
+    except torch.cuda.OutOfMemoryError as error:
+        raise MemoryError(OOM_HELP.format(what=what)) from error
+    except RuntimeError as error:
+        if "out of memory" not in str(error).lower():
+            raise
+        raise MemoryError(OOM_HELP.format(what=what)) from error
+
+
+def parameter_count(config: Any) -> int:
+    """Parameters of a Llama-shaped model, from its config alone (no weights needed)."""
+    c = config
+    head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
+    kv_heads = c.num_key_value_heads or c.num_attention_heads
+    attention = c.hidden_size * head_dim * (2 * c.num_attention_heads + 2 * kv_heads)
+    mlp = 3 * c.hidden_size * c.intermediate_size
+    per_layer = attention + mlp + 2 * c.hidden_size  # plus two RMSNorm weight vectors
+    embeddings = c.vocab_size * c.hidden_size * (1 if c.tie_word_embeddings else 2)
+    return c.num_hidden_layers * per_layer + embeddings + c.hidden_size
+
+
+def _device_map() -> dict[str, int] | None:
+    """The whole model on this process's GPU (one per process under `accelerate launch`)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    return {"": int(os.environ.get("LOCAL_RANK", 0))}
+
+
+def from_pretrained_kwargs(quantize: bool = True, revision: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for ``AutoModelForCausalLM.from_pretrained``: dtype, placement, 4 bits."""
+    dtype = compute_dtype()
+    kwargs: dict[str, Any] = dict(dtype=dtype, device_map=_device_map(), revision=revision)
+    if quantize:
+        kwargs["quantization_config"] = quantization_config(dtype)
+    return kwargs
+
+
+def load_base_model(source: str | None = None, quantize: bool = True, revision: str | None = None):
+    """Load the base model: 4-bit NF4 when ``quantize``, else in the compute dtype.
+
+    ``source`` defaults to the current mode's base model; the tiny smoke model is built on first
+    use. Raises with the fix when there is no GPU for a big model, the model is gated, or memory
+    runs out. Introduced in notebooks/07_base_model.ipynb.
+    """
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    source = str(source or settings().base_model)
+    if is_tiny_source(source):
+        ensure_tiny_model(source)
+    with friendly_hub_errors(source):
+        config = AutoConfig.from_pretrained(source, revision=revision)
+    size = parameter_count(config)
+    if size > CPU_PARAMETER_LIMIT and not torch.cuda.is_available():
+        raise RuntimeError(NO_GPU_HELP.format(source=source, billions=size / 1e9))
+    kwargs = from_pretrained_kwargs(quantize, revision)
+    with friendly_hub_errors(source), friendly_oom(f"loading {source}"):
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    if model.generation_config.pad_token_id is None:
+        model.generation_config.pad_token_id = config.eos_token_id
+    return model
+
+
+def load_model_and_tokenizer(
+    source: str | None = None, quantize: bool = True, padding_side: str = "right"
+) -> tuple[Any, Any]:
+    """The base model and its tokenizer, padded on ``padding_side``. Introduced in notebooks/07_base_model.ipynb."""
+    source = str(source or settings().base_model)
+    model = load_base_model(source, quantize=quantize)
+    tokenizer = set_padding(load_tokenizer(source), padding_side)
+    return model, tokenizer
+
+
+# ---- memory footprints ----------------------------------------------------------------------
+
+# Bits per weight of each format, scales included: NF4 keeps one fp32 scale per 64 weights
+# (+0.5 bit); double quantization stores those as 8 bits per 256-weight group (+0.127 bit).
+PRECISIONS: dict[str, float] = {
+    "fp32": 32.0,
+    "bf16 / fp16": 16.0,
+    "8-bit (LLM.int8)": 8.0 + 32 / 4096,  # one fp32 scale per row of 4,096
+    "4-bit NF4": 4.0 + 32 / 64,
+    "4-bit NF4, double quantized": 4.0 + 8 / 64 + 32 / (64 * 256),
+}
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """Estimated memory of a model's weights in one precision."""
+
+    precision: str
+    bits_per_weight: float  # in the quantized linear layers
+    gigabytes: float  # 10^9 bytes, as model cards and nvidia-smi round them
+
+
+def estimate_footprints(config: Any) -> list[Footprint]:
+    """Weight memory in each precision of `PRECISIONS`, from the config alone.
+
+    Only the transformer blocks' linear layers are quantized; embeddings, the output layer
+    and norms stay in 16 bits (32 for fp32), as bitsandbytes does. Introduced in
+    notebooks/07_base_model.ipynb.
+    """
+    total = parameter_count(config)
+    c = config
+    embeddings = c.vocab_size * c.hidden_size * (1 if c.tie_word_embeddings else 2)
+    norms = (2 * c.num_hidden_layers + 1) * c.hidden_size
+    linear = total - embeddings - norms
+    rows = []
+    for name, bits in PRECISIONS.items():
+        rest_bits = 32.0 if bits == 32.0 else 16.0
+        size = (linear * bits + (embeddings + norms) * rest_bits) / 8
+        rows.append(Footprint(name, round(bits, 3), size / 1e9))
+    return rows
+
+
+def memory_footprint(model: Any) -> int:
+    """Bytes the loaded model's weights take (parameters and buffers), as transformers counts them."""
+    return int(model.get_memory_footprint())
