@@ -88,18 +88,17 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def load_category(
-    category: str,
+def curate_dataset(
+    raw,
     tokenizer,
-    source: str | None = None,
+    category: str,
     num_proc: int | None = None,
     batch_size: int = 1_000,
 ) -> tuple[list[Item], CurationReport]:
-    """Curate every record of one category; returns the Items and the rejection report.
+    """Curate an opened raw `datasets.Dataset`: batches through `curate_batch` on every core.
 
     Introduced in notebooks/01_explore_data.ipynb.
     """
-    raw = open_raw(category, source)
     present = [c for c in RAW_COLUMNS if c in raw.column_names]
     raw = raw.select_columns(present)
     num_proc = num_proc or default_workers()
@@ -122,6 +121,21 @@ def load_category(
         for row in kept.remove_columns("rejected").to_list()
     ]
     return items, report
+
+
+def load_category(
+    category: str,
+    tokenizer,
+    source: str | None = None,
+    num_proc: int | None = None,
+    batch_size: int = 1_000,
+) -> tuple[list[Item], CurationReport]:
+    """Open one category's raw file and curate every record: the Items and the rejection report.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    raw = open_raw(category, source)
+    return curate_dataset(raw, tokenizer, category, num_proc, batch_size)
 
 
 def load_categories(
