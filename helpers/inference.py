@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from .config import PRICE_PREFIX
@@ -204,6 +205,14 @@ def load_fine_tuned(
     from .models import load_model_and_tokenizer
 
     adapter = str(adapter)
+    local = Path(adapter)
+    if (local.is_absolute() or adapter.startswith(".") or local.exists()) and not (
+        local / "adapter_config.json"
+    ).exists():
+        raise FileNotFoundError(
+            f"No fine-tuned adapter in {adapter}. Run notebooks/08_qlora_training.ipynb first (it "
+            "saves one there), or set ADAPTER to a Hub repository such as 'you/pricer-qlora'."
+        )
     model, tokenizer = load_model_and_tokenizer(base, quantize=quantize, padding_side="left")
     with friendly_hub_errors(adapter):
         model = PeftModel.from_pretrained(model, adapter, revision=revision)

@@ -149,20 +149,27 @@ def _move_into(staging: Path, target: Path) -> None:
 
 
 def build_random_model(
-    directory: str | os.PathLike, config: Any, tokenizer: Any = None, seed: int = 42, dtype=None
+    directory: str | os.PathLike,
+    config: Any,
+    tokenizer: Any = None,
+    seed: int = 42,
+    dtype=None,
+    device: str = "cpu",
 ) -> Path:
     """Save a randomly initialised causal LM with ``config`` (and the tokenizer) to ``directory``.
 
-    Written atomically. Used for the tiny smoke model and for benchmarks at real model shapes,
-    where no weights are needed. Introduced in notebooks/07_base_model.ipynb.
+    Written atomically. For benchmarks at real model shapes, where no weights are needed
+    (``device="cuda"`` initialises an 8B model in seconds). Introduced in bench/inference.py.
     """
     import torch
     from transformers import AutoModelForCausalLM
 
-    with torch.random.fork_rng(devices=[]):
+    with torch.random.fork_rng(devices=[]), torch.device(device):
         torch.manual_seed(seed)
         model = AutoModelForCausalLM.from_config(config, dtype=dtype or torch.float32)
-    return _save(model, tokenizer, directory)
+    path = _save(model, tokenizer, directory)
+    del model
+    return path
 
 
 def _save(model: Any, tokenizer: Any, directory: str | os.PathLike) -> Path:

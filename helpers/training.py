@@ -127,6 +127,21 @@ def precision(dtype=None) -> dict[str, bool]:
     return {"bf16": dtype == torch.bfloat16, "fp16": dtype == torch.float16}
 
 
+def _checkpointing(enabled: bool) -> dict[str, Any]:
+    """Gradient checkpointing under the name the installed transformers uses (renamed in 5.x)."""
+    import dataclasses as dc
+
+    from trl import SFTConfig
+
+    names = {f.name for f in dc.fields(SFTConfig)}
+    name = (
+        "activation_checkpointing"
+        if "activation_checkpointing" in names
+        else "gradient_checkpointing"
+    )
+    return {name: enabled, f"{name}_kwargs": {"use_reentrant": False}}
+
+
 def sft_kwargs(
     output_dir: str | os.PathLike,
     hp: Hyperparameters | None = None,
@@ -151,8 +166,7 @@ def sft_kwargs(
         optim=hp.optimizer,
         max_length=hp.max_length,
         completion_only_loss=True,  # loss on the price (and EOS) only, never on the prompt
-        gradient_checkpointing=hp.gradient_checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False},
+        **_checkpointing(hp.gradient_checkpointing),
         ddp_find_unused_parameters=False,  # frozen base weights are expected, not an error
         **precision(),
         save_strategy="steps",
@@ -236,6 +250,39 @@ def _report_to(wandb: bool) -> str:
     return "wandb"
 
 
+def _save_at_end():
+    """A callback that saves a checkpoint at the last step too, so a finished run is resumable."""
+    from transformers import TrainerCallback
+
+    class SaveAtEnd(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if state.global_step >= state.max_steps:
+                control.should_save = True
+            return control
+
+    return SaveAtEnd()
+
+
+def _finished(checkpoint: str, hp: Hyperparameters) -> bool:
+    """Whether the checkpoint reached the run's last step (the Trainer would train one more)."""
+    from transformers import TrainerState
+
+    state = TrainerState.load_from_json(str(Path(checkpoint) / "trainer_state.json"))
+    target = hp.max_steps if hp.max_steps > 0 else state.max_steps
+    return state.global_step >= target
+
+
+def _load_checkpoint(trainer: Any, checkpoint: str) -> None:
+    """Put a checkpoint's adapter weights and state into ``trainer`` without training."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+    from transformers import TrainerState
+
+    weights = load_file(str(Path(checkpoint) / "adapter_model.safetensors"))
+    set_peft_model_state_dict(trainer.model, weights)
+    trainer.state = TrainerState.load_from_json(str(Path(checkpoint) / "trainer_state.json"))
+
+
 def train(
     train_items: Sequence[Any],
     hp: Hyperparameters | None = None,
@@ -274,13 +321,17 @@ def train(
         train_dataset=Dataset.from_list(records),
         processing_class=tokenizer,
         peft_config=lora_config(hp),
-        callbacks=list(callbacks),
+        callbacks=[_save_at_end(), *callbacks],
     )
     checkpoint = last_checkpoint(output_dir, hub_repo) if resume else None
-    if checkpoint:
-        print(f"Resuming from {checkpoint}")
-    with friendly_oom("training"):
-        trainer.train(resume_from_checkpoint=checkpoint)
+    if checkpoint and _finished(checkpoint, hp):
+        print(f"{checkpoint} already completed this run: nothing left to train.")
+        _load_checkpoint(trainer, checkpoint)
+    else:
+        if checkpoint:
+            print(f"Resuming from {checkpoint}")
+        with friendly_oom("training"):
+            trainer.train(resume_from_checkpoint=checkpoint)
     trainer.save_model(str(output_dir))  # the final adapter (and tokenizer) at the top level
     if hub_repo:
         trainer.push_to_hub(commit_message="Final adapter")

@@ -52,6 +52,33 @@ def test_sft_config_accepts_our_arguments(tmp_path):
     assert (config.bf16, config.fp16) == (kwargs["bf16"], kwargs["fp16"])
 
 
+@pytest.mark.parametrize("which", ["BitsAndBytesConfig", "LoraConfig", "SFTConfig"])
+def test_our_arguments_raise_no_deprecation_warning(which, tmp_path):
+    """Renamed arguments warn for a release or two before they go: fail while they only warn."""
+    import warnings
+
+    from peft import LoraConfig
+    from transformers import BitsAndBytesConfig
+    from trl import SFTConfig
+
+    cls, kwargs = {
+        "BitsAndBytesConfig": (BitsAndBytesConfig, models.quantization_kwargs()),
+        "LoraConfig": (LoraConfig, training.lora_kwargs()),
+        "SFTConfig": (SFTConfig, training.sft_kwargs(tmp_path)),
+    }[which]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cls(**kwargs)
+    deprecated = {
+        name
+        for w in caught
+        if issubclass(w.category, (DeprecationWarning, FutureWarning))
+        for name in kwargs
+        if f"`{name}`" in str(w.message) or f"'{name}'" in str(w.message)
+    }
+    assert not deprecated, _drift(f"{which} (deprecated, still accepted)", deprecated)
+
+
 def test_option_values_still_exist():
     from transformers.trainer_utils import HubStrategy, SchedulerType
     from transformers.training_args import OptimizerNames

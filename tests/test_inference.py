@@ -111,3 +111,8 @@ def test_adapter_save_and_load_round_trip(tmp_path, catalog_items):
     )
     plain = WeightedPredictor(load_base_model(), tokenizer).predict_batch(catalog_items[:3])
     assert plain != pytest.approx(expected, rel=1e-4)  # the adapter made a difference
+
+
+def test_a_missing_adapter_folder_says_which_notebook_makes_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match="08_qlora_training"):
+        load_fine_tuned(tmp_path / "pricer-qlora")

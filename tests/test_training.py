@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 from helpers import sampling, training
 from helpers.catalog import generate_records
@@ -97,13 +98,23 @@ def test_training_saves_checkpoints_and_resumes_after_an_interruption(catalog_it
     assert (tmp_path / "adapter_config.json").exists()  # the final adapter at the top level
 
     steps = Steps()
-    more = dict(QUICK, max_steps=3)
+    more = dict(QUICK, max_steps=3, save_steps=2)  # step 3 is saved only because it is the last
     trainer = training.train(
         items, training.Hyperparameters(**more), output_dir=tmp_path, callbacks=[steps]
     )
     assert steps.seen == [3]  # steps 1-2 came from checkpoint-2, only step 3 ran
     assert trainer.state.global_step == 3
     assert training.last_checkpoint(tmp_path).endswith("checkpoint-3")
+
+    # Run again: already complete, so nothing trains and the adapter is the checkpoint's.
+    steps.seen.clear()
+    again = training.train(
+        items, training.Hyperparameters(**more), output_dir=tmp_path, callbacks=[steps]
+    )
+    assert steps.seen == [] and again.state.global_step == 3
+    trained = {n: p for n, p in trainer.model.named_parameters() if "lora_B" in n}
+    reloaded = dict(again.model.named_parameters())
+    assert trained and all(torch.equal(p, reloaded[n]) for n, p in trained.items())
 
 
 def test_script_trains_from_saved_splits(catalog_items, tmp_path):
