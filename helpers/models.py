@@ -105,7 +105,7 @@ def compute_dtype():
 
 
 def quantization_kwargs(dtype=None) -> dict[str, Any]:
-    """The course's 4-bit settings, as keyword arguments of `BitsAndBytesConfig`."""
+    """The course's 4-bit settings as `BitsAndBytesConfig` keywords. Introduced in notebooks/07_base_model.ipynb."""
     return dict(
         load_in_4bit=True,  # weights stored in 4 bits...
         bnb_4bit_quant_type="nf4",  # ...as NormalFloat4: levels spaced for normally distributed weights
@@ -228,12 +228,18 @@ def _tiny_output_rows(tokenizer: Any, width: int, generator: Any):
 
 
 def is_tiny_source(source: str | os.PathLike) -> bool:
-    """Whether ``source`` names the local folder of the tiny offline model (built or not yet)."""
+    """Whether ``source`` is the tiny offline model's local folder (built or not yet).
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
     return Path(source).name == TINY_NAME and not str(source).startswith(("hf://", "http"))
 
 
 def ensure_tiny_model(source: str | os.PathLike) -> None:
-    """Build the tiny model (and its tokenizer) in ``source`` unless it is already there."""
+    """Build the tiny model (and its tokenizer) in ``source`` unless it is there already.
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
     if (Path(source) / "config.json").exists():
         return
     build_tiny_model(source, load_tokenizer(str(source)))
@@ -276,7 +282,10 @@ def friendly_oom(what: str) -> Iterator[None]:
 
 
 def parameter_count(config: Any) -> int:
-    """Parameters of a Llama-shaped model, from its config alone (no weights needed)."""
+    """Parameters of a Llama-shaped model, from its config alone (no weights needed).
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
     c = config
     head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
     kv_heads = c.num_key_value_heads or c.num_attention_heads
@@ -297,7 +306,10 @@ def _device_map() -> dict[str, int] | None:
 
 
 def from_pretrained_kwargs(quantize: bool = True, revision: str | None = None) -> dict[str, Any]:
-    """Keyword arguments for ``AutoModelForCausalLM.from_pretrained``: dtype, placement, 4 bits."""
+    """Keywords for ``AutoModelForCausalLM.from_pretrained``: dtype, placement, 4 bits.
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
     dtype = compute_dtype()
     kwargs: dict[str, Any] = dict(dtype=dtype, device_map=_device_map(), revision=revision)
     if quantize:
@@ -356,7 +368,7 @@ PRECISIONS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Footprint:
-    """Estimated memory of a model's weights in one precision."""
+    """Estimated memory of a model's weights in one precision. Introduced in notebooks/07_base_model.ipynb."""
 
     precision: str
     bits_per_weight: float  # in the quantized linear layers
@@ -384,5 +396,8 @@ def estimate_footprints(config: Any) -> list[Footprint]:
 
 
 def memory_footprint(model: Any) -> int:
-    """Bytes the loaded model's weights take (parameters and buffers), as transformers counts them."""
+    """Bytes the loaded model's weights take (parameters and buffers), as transformers counts.
+
+    Introduced in notebooks/07_base_model.ipynb.
+    """
     return int(model.get_memory_footprint())

@@ -75,7 +75,7 @@ def to_records(items: Sequence[Any]) -> list[dict[str, str]]:
 
 
 def to_dataset(items: Sequence[Any]):
-    """The records as a `datasets.Dataset` (what SFTTrainer takes)."""
+    """The records as a `datasets.Dataset`. Introduced in notebooks/08_qlora_training.ipynb."""
     from datasets import Dataset
 
     return Dataset.from_list(to_records(items))
@@ -95,7 +95,7 @@ def too_long(records: Sequence[dict[str, str]], tokenizer: Any, max_length: int)
 
 
 def lora_kwargs(hp: Hyperparameters | None = None) -> dict[str, Any]:
-    """Keyword arguments of peft's `LoraConfig` for ``hp``."""
+    """Keyword arguments of peft's `LoraConfig`. Introduced in notebooks/08_qlora_training.ipynb."""
     hp = hp or Hyperparameters()
     return dict(
         r=hp.lora_r,
@@ -118,6 +118,7 @@ def precision(dtype=None) -> dict[str, bool]:
     """Mixed-precision flags for the compute dtype: bf16 on recent GPUs, fp16 on a T4, none on CPU.
 
     Set explicitly because SFTConfig defaults to bf16, which a T4 and a CPU cannot run.
+    Introduced in notebooks/08_qlora_training.ipynb.
     """
     import torch
 
@@ -149,7 +150,7 @@ def sft_kwargs(
     report_to: str = "none",
     run_name: str | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments of TRL's `SFTConfig` (see `sft_config`)."""
+    """Keyword arguments of TRL's `SFTConfig`. Introduced in notebooks/08_qlora_training.ipynb."""
     hp = hp or Hyperparameters()
     return dict(
         output_dir=str(output_dir),
@@ -373,7 +374,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: train on the saved split with flags for every hyperparameter."""
+    """The script: train on the saved split, a flag per hyperparameter.
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
     args = _parser().parse_args(argv)
     if args.smoke:
         from .config import configure
