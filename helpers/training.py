@@ -316,6 +316,11 @@ def train(
         )
     from datasets import Dataset
 
+    from .seeds import set_seed
+
+    # SFTTrainer adds the LoRA layers before Trainer seeds anything: seed first, so a run's
+    # starting adapter never depends on what ran before it in the same process.
+    set_seed(hp.seed)
     trainer = SFTTrainer(
         model=model,
         args=sft_config(output_dir, hp, hub_repo, _report_to(wandb)),

@@ -187,8 +187,7 @@ def test_fine_tuning_clearly_lowers_the_error(smoke_split, tmp_path):
     assert losses[-1] < 0.4 * losses[0]
     assert before["Greedy"][1] > len(test) // 2  # untrained: mostly no number at all
     assert after["Greedy"][1] == 0  # trained: a price for every item
-    assert after["Greedy"][0] < 0.8 * before["Greedy"][0]
-    assert after["Weighted"][0] < before["Weighted"][0]
+    assert after["Weighted"][0] < 0.85 * before["Weighted"][0]  # measured 0.64-0.72x
     mean = sum(i.price for i in train) / len(train)
     constant = score([mean] * len(test), [i.price for i in test]).mae
     assert after["Weighted"][0] < constant  # and better than guessing the mean
