@@ -24,3 +24,19 @@ def catalog_items(tiny_tokenizer):
         records = generate_records(category, 300, seed=7)
         items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
     return items
+
+
+@pytest.fixture(scope="session")
+def smoke_split(tiny_tokenizer):
+    """The smoke splits exactly as notebook 02 makes them: the whole sample catalog, curated,
+    balanced and split with smoke mode's sizes (2,000 training items, 250 test items)."""
+    from helpers import sampling
+    from helpers.catalog import generate_records
+    from helpers.items import Item, curate_batch
+
+    current = settings()
+    items = []
+    for category in current.categories:
+        records = generate_records(category, current.catalog_size, seed=current.seed)
+        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
+    return sampling.split(sampling.balance(items))

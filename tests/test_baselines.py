@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from helpers import sampling
 from helpers.baselines import (
     BagOfWords,
     ConstantPricer,
@@ -20,10 +19,8 @@ from helpers.baselines import (
     word2vec_svr,
     words,
 )
-from helpers.catalog import generate_records
-from helpers.config import CATEGORIES, settings
+from helpers.config import CATEGORIES
 from helpers.features import ItemFeatures, brand_of, parse_rank, parse_weight
-from helpers.items import Item, curate_batch
 from helpers.testing import Tester, load_leaderboard, score
 
 GRAM = 1 / 453.59237
@@ -168,20 +165,8 @@ def test_item_features_refuse_to_transform_before_fit():
 
 
 @pytest.fixture(scope="module")
-def split(tiny_tokenizer):
-    """The smoke splits as notebook 02 makes them: the whole sample catalog, curated, balanced
-    and split with smoke mode's sizes (2,000 training items, 250 test items)."""
-    current = settings()
-    items = []
-    for category in current.categories:
-        records = generate_records(category, current.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
-    return sampling.split(sampling.balance(items))
-
-
-@pytest.fixture(scope="module")
-def trained(split):
-    train, _ = split
+def trained(smoke_split):
+    train, _ = smoke_split
     vectors = DocVectors(workers=1).fit(train)  # one worker: bit-for-bit repeatable
     pricers = [
         ConstantPricer(),
@@ -199,9 +184,9 @@ def _mae(pricer, items):
     return score(pricer.predict_batch(items), [i.price for i in items]).mae
 
 
-def test_every_baseline_trains_and_predicts_sane_prices(trained, split):
+def test_every_baseline_trains_and_predicts_sane_prices(trained, smoke_split):
     pricers, _ = trained
-    _, test = split
+    _, test = smoke_split
     assert list(pricers) == [
         "Constant (train mean)",
         "Feature linear regression",
@@ -219,9 +204,9 @@ def test_every_baseline_trains_and_predicts_sane_prices(trained, split):
         assert pricer.train_seconds is not None and pricer.train_seconds >= 0
 
 
-def test_every_text_model_beats_the_constant(trained, split):
+def test_every_text_model_beats_the_constant(trained, smoke_split):
     pricers, _ = trained
-    _, test = split
+    _, test = smoke_split
     constant = _mae(pricers.pop("Constant (train mean)"), test)
     errors = {name: _mae(p, test) for name, p in pricers.items()}
     # The catalog's prices follow type, brand and attributes, all in the text: each model
@@ -230,14 +215,14 @@ def test_every_text_model_beats_the_constant(trained, split):
         assert error < 0.9 * constant, f"{name}: ${error:.2f} vs constant ${constant:.2f}"
 
 
-def test_constant_is_the_training_mean(split):
-    train, test = split
+def test_constant_is_the_training_mean(smoke_split):
+    train, test = smoke_split
     pricer = ConstantPricer().fit(train)
     assert pricer(test[0]) == pytest.approx(np.mean([i.price for i in train]))
 
 
-def test_random_is_seeded_and_in_range(split):
-    _, test = split
+def test_random_is_seeded_and_in_range(smoke_split):
+    _, test = smoke_split
     first = RandomPricer(seed=3).predict_batch(test[:50])
     assert first == RandomPricer(seed=3).predict_batch(test[:50])
     assert first != RandomPricer(seed=4).predict_batch(test[:50])
@@ -246,10 +231,10 @@ def test_random_is_seeded_and_in_range(split):
         RandomPricer(low=10, high=1)
 
 
-def test_shared_document_vectors_are_trained_once(trained, split):
+def test_shared_document_vectors_are_trained_once(trained, smoke_split):
     pricers, vectors = trained
     model = vectors.model
-    pricer = word2vec_regression(vectors).fit(split[0][:200])
+    pricer = word2vec_regression(vectors).fit(smoke_split[0][:200])
     assert pricer.features is vectors and vectors.model is model
     assert pricers["Gradient boosting"].features.parts[0] is vectors
 
@@ -264,11 +249,11 @@ def test_document_vectors_average_known_words_weighted_by_rarity(trained):
     assert not vectors.vector("qqqunknownqqq zzzunknownzzz").any()
 
 
-def test_bag_of_words_caps_the_vocabulary(split):
-    bag = BagOfWords(max_features=50).fit(split[0])
+def test_bag_of_words_caps_the_vocabulary(smoke_split):
+    bag = BagOfWords(max_features=50).fit(smoke_split[0])
     assert len(bag.vocabulary) == 50
     assert "the" not in bag.vocabulary  # English stop words are dropped
-    assert bag.transform(split[1][:3]).shape == (3, 50)
+    assert bag.transform(smoke_split[1][:3]).shape == (3, 50)
 
 
 def test_pricers_refuse_bad_use():
@@ -278,9 +263,9 @@ def test_pricers_refuse_bad_use():
         ConstantPricer().fit([])
 
 
-def test_the_tester_scores_a_baseline_and_records_it(trained, split, tmp_path):
+def test_the_tester_scores_a_baseline_and_records_it(trained, smoke_split, tmp_path):
     pricers, _ = trained
-    _, test = split
+    _, test = smoke_split
     board = tmp_path / "leaderboard.json"
     report = Tester.test(pricers["Bag of words + LR"], test, size=40, leaderboard=board, show=False)
     assert report.name == "Bag of words + LR"

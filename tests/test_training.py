@@ -3,14 +3,11 @@
 import subprocess
 import sys
 
-import pytest
 import torch
 
 from helpers import sampling, training
-from helpers.catalog import generate_records
-from helpers.config import PRICE_PREFIX, settings
+from helpers.config import PRICE_PREFIX
 from helpers.inference import GreedyPredictor, WeightedPredictor
-from helpers.items import Item, curate_batch
 from helpers.models import load_model_and_tokenizer
 from helpers.testing import score
 
@@ -145,17 +142,6 @@ def test_script_trains_from_saved_splits(catalog_items, tmp_path):
 LEARNING = dict(
     max_steps=150, batch_size=8, learning_rate=3e-3, save_steps=10_000, logging_steps=25
 )
-
-
-@pytest.fixture(scope="module")
-def smoke_split(tiny_tokenizer):
-    """The smoke splits as notebook 02 makes them (2,000 training items, 250 test items)."""
-    current = settings()
-    items = []
-    for category in current.categories:
-        records = generate_records(category, current.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
-    return sampling.split(sampling.balance(items))
 
 
 def _evaluate(model, tokenizer, test):
