@@ -19,10 +19,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 course: setup
-	$(PY) -m helpers.smoke_run --out build/course
+	$(PY) -m standins.runner --out build/course
 
 lint: setup
-	$(PY) -m ruff check helpers tests bench notebooks conftest.py
+	$(PY) -m ruff check helpers standins tools tests bench notebooks conftest.py
 
 unit: setup
 	$(PY) -m pytest tests -q

@@ -15,7 +15,7 @@ _stack = contextlib.ExitStack()
 
 
 def pytest_configure(config):
-    from helpers.smoke_run import smoke_environment
+    from standins.runner import smoke_environment
 
     workdir = os.environ.get("PRICER_TEST_WORKDIR")
     if not workdir:

@@ -59,9 +59,9 @@ def main() -> int:
     os.environ["PRICER_SMOKE"] = "1"
     os.environ["PRICER_WORKDIR"] = str(scratch)
 
-    from helpers.catalog import generate_records
     from helpers.loaders import curate_dataset, default_workers, open_raw
     from helpers.tokenizer import load_tokenizer
+    from standins.catalog import generate_records
 
     category = "Electronics"
     path = scratch / "records.jsonl"

@@ -30,10 +30,10 @@ from pathlib import Path
 def smoke_test_items(n: int) -> tuple[list, list]:
     """The smoke splits as notebook 02 makes them (train, first ``n`` test items)."""
     from helpers import sampling
-    from helpers.catalog import generate_records
     from helpers.config import settings
     from helpers.items import Item, curate_batch
     from helpers.tokenizer import load_tokenizer
+    from standins.catalog import generate_records
 
     current = settings()
     tokenizer = load_tokenizer()

@@ -60,14 +60,20 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _default_workdir() -> Path:
-    """The checkout when helpers is installed editable from it, else the current folder."""
-    if os.environ.get(WORKDIR_ENV):
-        return Path(os.environ[WORKDIR_ENV]).expanduser().resolve()
+def repo_root() -> Path:
+    """The course checkout: where notebooks/ and pyproject.toml are (editable installs, Colab's
+    clone), else the current folder when helpers was installed as a plain package elsewhere."""
     repo = Path(__file__).resolve().parent.parent
     if (repo / "pyproject.toml").exists() and (repo / "notebooks").is_dir():
         return repo
     return Path.cwd()
+
+
+def _default_workdir() -> Path:
+    """$PRICER_WORKDIR, else the course checkout."""
+    if os.environ.get(WORKDIR_ENV):
+        return Path(os.environ[WORKDIR_ENV]).expanduser().resolve()
+    return repo_root()
 
 
 @dataclass(frozen=True)

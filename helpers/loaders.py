@@ -61,7 +61,7 @@ def open_raw(category: str, source: str | None = None):
     current = settings()
     source = source or current.raw_source(category)
     if current.smoke and source == current.raw_source(category) and not os.path.exists(source):
-        from .catalog import write_catalog
+        from standins.catalog import write_catalog
 
         write_catalog(os.path.dirname(source), n=current.catalog_size, seed=current.seed)
     with friendly_hub_errors(source):

@@ -42,7 +42,7 @@ def build_tiny_tokenizer(directory: str | os.PathLike, texts: Iterable[str] | No
     from transformers import PreTrainedTokenizerFast
 
     if texts is None:
-        from .catalog import iter_texts
+        from standins.catalog import iter_texts
 
         texts = iter_texts()
     tokenizer = Tokenizer(models.BPE())

@@ -16,8 +16,8 @@ def tiny_tokenizer():
 @pytest.fixture(scope="session")
 def catalog_items(tiny_tokenizer):
     """Curated Items from the synthetic catalog: 300 records per category, every category."""
-    from helpers.catalog import generate_records
     from helpers.items import Item, curate_batch
+    from standins.catalog import generate_records
 
     items = []
     for category in settings().categories:
@@ -31,8 +31,8 @@ def smoke_split(tiny_tokenizer):
     """The smoke splits exactly as notebook 02 makes them: the whole sample catalog, curated,
     balanced and split with smoke mode's sizes (2,000 training items, 250 test items)."""
     from helpers import sampling
-    from helpers.catalog import generate_records
     from helpers.items import Item, curate_batch
+    from standins.catalog import generate_records
 
     current = settings()
     items = []
@@ -40,3 +40,13 @@ def smoke_split(tiny_tokenizer):
         records = generate_records(category, current.catalog_size, seed=current.seed)
         items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
     return sampling.split(sampling.balance(items))
+
+
+@pytest.fixture(scope="session")
+def llama_tokenizer():
+    """Meta's real Llama 3 tokenizer (the files the Hub stand-in serves as Llama 3.1 8B's)."""
+    from transformers import AutoTokenizer
+
+    from standins.llama3 import tokenizer_files
+
+    return AutoTokenizer.from_pretrained(str(tokenizer_files()))

@@ -8,8 +8,9 @@ from collections import defaultdict
 
 import pytest
 
-from helpers import catalog
-from helpers.catalog import (
+from helpers.config import CATEGORIES
+from standins import catalog
+from standins.catalog import (
     BRANDS,
     OUT_OF_RANGE_PRICES,
     TYPES,
@@ -17,7 +18,6 @@ from helpers.catalog import (
     iter_texts,
     write_catalog,
 )
-from helpers.config import CATEGORIES
 
 FIELDS = {
     "main_category": str,

@@ -13,7 +13,6 @@ from email.utils import format_datetime
 import pytest
 
 from helpers.config import settings
-from helpers.fake_openai import FAULT_KINDS, FakeOpenAI, fake_reply
 from helpers.frontier import (
     SYSTEM_PROMPT,
     FrontierClient,
@@ -46,6 +45,7 @@ from helpers.frontier_tuning import (
 )
 from helpers.items import Item
 from helpers.testing import Tester
+from standins.openai_server import FAULT_KINDS, FakeOpenAI, fake_reply
 
 SECRET = "sk-test-SECRET-4242-do-not-print"
 

@@ -191,8 +191,8 @@ def test_item_round_trips_through_a_record(tiny_tokenizer):
 def test_encoding_a_budget_prefix_matches_encoding_the_whole_text(tiny_tokenizer):
     """curate_batch encodes only as much text as the budget can use; the Items must be exactly
     those that encoding every full text would give."""
-    from helpers.catalog import generate_records
     from helpers.items import Draft, parse_record
+    from standins.catalog import generate_records
 
     records = generate_records("Electronics", 400, seed=11) + [raw(description=[LONG * 3])]
     checked = 0

@@ -2,9 +2,9 @@
 
 import json
 
-from helpers.catalog import generate_records
 from helpers.items import MALFORMED, NO_PRICE, Item, Rejection, curate_batch
 from helpers.loaders import CurationReport, load_category
+from standins.catalog import generate_records
 
 
 def write_jsonl(path, records):

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import navigation
-from helpers.navigation import NAV_END, NAV_START, stale_notebooks, update_notebooks
+from tools import navigation
+from tools.navigation import NAV_END, NAV_START, stale_notebooks, update_notebooks
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -120,7 +120,7 @@ def test_cli_check_exits_1_listing_stale_notebooks(course, capsys):
     assert navigation.main(["--check", str(course)]) == 1
     out = capsys.readouterr().out
     assert "stale navigation: 01_explore_data.ipynb" in out
-    assert "python -m helpers.navigation" in out
+    assert "python -m tools.navigation" in out
     before = snapshot(course)
     assert snapshot(course) == before  # --check writes nothing
     assert navigation.main([str(course)]) == 0
@@ -150,4 +150,4 @@ def test_the_course_notebooks_navigation_is_current():
     if not NOTEBOOKS:
         pytest.skip("no notebooks in notebooks/ yet")
     stale = [p.name for p in stale_notebooks([REPO / "notebooks"])]
-    assert stale == [], f"run `python -m helpers.navigation` and commit: {stale}"
+    assert stale == [], f"run `python -m tools.navigation` and commit: {stale}"

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import notebook_checks as nc
-from helpers.notebook_checks import Problem, check_notebook
+from tools import notebook_checks as nc
+from tools.notebook_checks import Problem, check_notebook
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -399,5 +399,5 @@ def test_the_pre_commit_hook_strips_what_the_check_rejects():
     for key in nc.NOISY_CELL_METADATA:
         assert f"cell.metadata.{key}" in stripped, key
     assert "--keep-id" in args  # the generated cell ids stay put: no churn on every commit
-    assert "python -m helpers.notebook_checks" in hooks["notebook-checks"]["entry"]
-    assert "python -m helpers.navigation --check" in hooks["navigation"]["entry"]
+    assert "python -m tools.notebook_checks" in hooks["notebook-checks"]["entry"]
+    assert "python -m tools.navigation --check" in hooks["navigation"]["entry"]

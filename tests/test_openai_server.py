@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from helpers.fake_openai import FakeOpenAI, fake_price, fake_reply, serve
 from helpers.frontier import parse_price
+from standins.openai_server import FakeOpenAI, fake_price, fake_reply, serve
 
 
 def post(url: str, body: dict, key: str | None = "sk-any") -> tuple[int, dict, dict]:
@@ -96,7 +96,7 @@ def test_malformed_fault_is_not_json():
 
 def test_command_line_prints_its_url_and_serves():
     process = subprocess.Popen(
-        [sys.executable, "-m", "helpers.fake_openai", "--port", "0", "--latency", "0"],
+        [sys.executable, "-m", "standins.openai_server", "--port", "0", "--latency", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -1,7 +1,7 @@
 """The navigation block at the top of every notebook: a Colab badge, then previous | map | next.
 
-    python -m helpers.navigation            # write the blocks into notebooks/*.ipynb
-    python -m helpers.navigation --check    # exit 1, listing notebooks whose block is stale
+    python -m tools.navigation            # write the blocks into notebooks/*.ipynb
+    python -m tools.navigation --check    # exit 1, listing notebooks whose block is stale
 
 The block lives between ``<!-- nav:start -->`` and ``<!-- nav:end -->`` in a markdown cell
 (created right after the title cell when missing); nothing outside the markers changes, and
@@ -166,7 +166,7 @@ def _targets(paths: Iterable[str | Path]) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.navigation",
+        prog="python -m tools.navigation",
         description="Write the Colab badge and previous | course map | next links into notebooks.",
     )
     parser.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in stale:
             print(f"stale navigation: {path.name}")
         if stale:
-            print("Run `python -m helpers.navigation` and commit the notebooks it changes.")
+            print("Run `python -m tools.navigation` and commit the notebooks it changes.")
             return 1
         print("Navigation is current.")
         return 0

@@ -1,7 +1,7 @@
 """Static checks for the course notebooks: no kernel, no GPU, no network, well under a second.
 
-    python -m helpers.notebook_checks                 # every notebook in notebooks/
-    python -m helpers.notebook_checks notebooks/03_baselines.ipynb
+    python -m tools.notebook_checks                 # every notebook in notebooks/
+    python -m tools.notebook_checks notebooks/03_baselines.ipynb
 
 Each check is a plain function returning a list of `Problem`s (empty when all is well):
 
@@ -526,7 +526,7 @@ def check_structure(nb: dict, name: str = "notebook") -> list[Problem]:
         "seeds": _find(nb, "code", lambda s: "set_seed(" in s),
     }
     missing = {
-        "navigation": f"a markdown cell with {NAV_START} {NAV_END} (run `python -m helpers.navigation`)",
+        "navigation": f"a markdown cell with {NAV_START} {NAV_END} (run `python -m tools.navigation`)",
         "setup": f"the guarded Colab setup cell (`{COLAB_GUARD}`)",
         "versions": "the versions cell: first line `# NBVAL_SKIP`, calling print_versions()",
         "parameters": "the parameters cell (`SMOKE = None ...` and `settings = configure(smoke=SMOKE)`)",
@@ -608,7 +608,7 @@ def _shown(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m helpers.notebook_checks",
+        prog="python -m tools.notebook_checks",
         description="Static checks on course notebooks (no kernel). Exits 1 if any fails.",
     )
     parser.add_argument("paths", nargs="*", help="notebooks or folders (default: notebooks/)")

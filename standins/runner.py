@@ -5,7 +5,7 @@ mode, points the run at a scratch folder, keeps every library offline, and start
 OpenAI-compatible stand-in for the paid APIs, exporting its address the way a learner exports
 a real provider's. The notebooks cannot tell: they only read the usual variables.
 
-    python -m helpers.smoke_run --out build/course     # executed notebooks + charts
+    python -m standins.runner --out build/course     # executed notebooks + charts
 
 Introduced in README.md ("Run the course offline").
 """
@@ -52,7 +52,7 @@ def _patched_environ(values: dict[str, str]) -> Iterator[None]:
 @contextlib.contextmanager
 def smoke_environment(workdir: str | os.PathLike, latency: float = 0.0) -> Iterator[dict[str, str]]:
     """Smoke mode in ``workdir`` with the local API stand-in running; restores everything after."""
-    from .fake_openai import serve
+    from .openai_server import serve
 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)

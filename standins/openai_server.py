@@ -16,7 +16,7 @@ with Retry-After, 500, 503, a reply slower than any sensible client timeout, or 
 body. Whether a request faults depends only on the seed, the request body and how many times
 that body was seen, so a run is reproducible whatever the thread interleaving.
 
-    python -m helpers.fake_openai --port 0 --latency 0.3 --fault-rate 0.2
+    python -m standins.openai_server --port 0 --latency 0.3 --fault-rate 0.2
 
 Introduced in notebooks/05_frontier_models.ipynb (it is what the offline run talks to).
 """

@@ -28,7 +28,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from .config import CATEGORIES, PRICE_PREFIX, QUESTION
+from helpers.config import CATEGORIES, PRICE_PREFIX, QUESTION
 
 GENERATOR_VERSION = 1  # bump when records change, so written catalogs are regenerated
 SIDECAR = "catalog.json"

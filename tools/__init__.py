@@ -1,0 +1,1 @@
+"""Repository checks (notebook hygiene, navigation links). Not installed with the course."""
