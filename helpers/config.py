@@ -88,6 +88,7 @@ class Settings:
     slot_cap: int = 1_200  # most items kept per whole-dollar price slot when balancing
     catalog_size: int = 700  # smoke only: synthetic records per category
     seed: int = 42
+    training_preset: str | None = None  # helpers.presets name; None: the one the machine suits
     hub_user: str | None = field(default=None)
 
     @property
@@ -140,7 +141,9 @@ class Settings:
         return not self.smoke and bool(self.hub_user)
 
 
-SMOKE_SIZES = dict(n_train=2_000, n_test=250, slot_cap=20, catalog_size=700)
+SMOKE_SIZES = dict(
+    n_train=2_000, n_test=250, slot_cap=20, catalog_size=700, training_preset="smoke"
+)
 
 
 def settings() -> Settings:

@@ -1,14 +1,15 @@
-"""QLoRA fine-tuning with TRL: prompt/completion data, LoRA, SFTConfig, training that resumes.
+"""QLoRA fine-tuning with TRL: prompt/completion records, LoRA, SFTConfig, and a lean loss.
 
 The base model stays frozen in 4 bits; LoRA adds small trainable matrices to the attention
 projections. TRL's `SFTTrainer` trains on prompt/completion records and computes the loss on
-the completion only (the price and the end-of-text token), so the model is never taught to
-write product descriptions. The course's hyperparameters are the defaults of `Hyperparameters`.
+the completion only: the price and the end-of-text token. `CompletionLossTrainer` goes one step
+further and runs the output layer only at those few positions (see its docstring).
 
-The same `train()` runs from a notebook or as a script, alone or under ``accelerate launch``:
+Notebook 08 builds the `SFTConfig` and the trainer in view; the script below builds the same
+ones from `Hyperparameters`, alone or under ``accelerate launch``:
 
-    python -m helpers.training --max-steps 500 --hub-repo you/pricer-qlora
-    accelerate launch -m helpers.training --batch-size 16      # every GPU of the machine
+    python -m helpers.training --hub-repo you/pricer-qlora         # the preset this GPU suits
+    accelerate launch -m helpers.training --preset full            # every GPU of the machine
 
 Introduced in notebooks/08_qlora_training.ipynb.
 """
@@ -24,14 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trl import SFTTrainer
+
 from .config import settings
+from .presets import Preset, Progress, choose_preset
 
 RUN_NAME = "pricer-qlora"  # folder (and default Hub repository name) of a training run
 
 
 @dataclass
 class Hyperparameters:
-    """The course's QLoRA settings, each a default you can override.
+    """The course's QLoRA settings; the sizes (batch, learning rate, saving) come from a preset.
 
     Introduced in notebooks/08_qlora_training.ipynb.
     """
@@ -45,7 +49,7 @@ class Hyperparameters:
     # Optimisation: how it is trained
     epochs: int = 1  # passes over the training data
     max_steps: int = -1  # stop after this many optimizer steps; -1: run the epochs
-    batch_size: int = 4  # sequences per step per GPU: 4 fits a T4's 15 GB, 16 an A100's 40 GB
+    batch_size: int = 4  # sequences per step per GPU (the "t4" preset's; "full" has 16)
     gradient_accumulation_steps: int = 1  # steps whose gradients are summed before an update
     learning_rate: float = 1e-4  # peak learning rate
     lr_scheduler_type: str = "cosine"  # decay from the peak to zero along a cosine
@@ -56,10 +60,21 @@ class Hyperparameters:
     max_length: int = 182  # tokens per sequence: a 160-token text, question, price and EOS fit
     gradient_checkpointing: bool = True  # recompute activations in the backward pass: less memory
     # Bookkeeping
-    save_steps: int = 2_000  # a checkpoint (and a Hub push, when configured) every N steps
+    save_steps: int = 400  # a checkpoint (and a Hub push, when configured) every N steps
     save_total_limit: int | None = 2  # checkpoints kept on local disk; the Hub keeps every push
     logging_steps: int = 50  # print (and log) the loss every N steps
     seed: int = 42  # shuffling and LoRA initialisation
+
+    @classmethod
+    def for_preset(cls, preset: Preset, **overrides: Any) -> Hyperparameters:
+        """The course's values with ``preset``'s sizes, then ``overrides``."""
+        sizes = dict(
+            batch_size=preset.batch_size,
+            learning_rate=preset.learning_rate,
+            save_steps=preset.save_steps,
+            logging_steps=preset.logging_steps,
+        )
+        return cls(**{**sizes, **overrides})
 
 
 # ---- data ---------------------------------------------------------------------------------
@@ -114,8 +129,8 @@ def lora_config(hp: Hyperparameters | None = None):
     return LoraConfig(**lora_kwargs(hp))
 
 
-def precision(dtype=None) -> dict[str, bool]:
-    """Mixed-precision flags for the compute dtype: bf16 on recent GPUs, fp16 on a T4, none on CPU.
+def mixed_precision(dtype=None) -> dict[str, bool]:
+    """SFTConfig's mixed-precision flags for the compute dtype: bf16, fp16 (a T4), or neither (CPU).
 
     Set explicitly because SFTConfig defaults to bf16, which a T4 and a CPU cannot run.
     Introduced in notebooks/08_qlora_training.ipynb.
@@ -128,33 +143,19 @@ def precision(dtype=None) -> dict[str, bool]:
     return {"bf16": dtype == torch.bfloat16, "fp16": dtype == torch.float16}
 
 
-def _checkpointing(enabled: bool) -> dict[str, Any]:
-    """Gradient checkpointing under the name the installed transformers uses (renamed in 5.x)."""
-    import dataclasses as dc
-
-    from trl import SFTConfig
-
-    names = {f.name for f in dc.fields(SFTConfig)}
-    name = (
-        "activation_checkpointing"
-        if "activation_checkpointing" in names
-        else "gradient_checkpointing"
-    )
-    return {name: enabled, f"{name}_kwargs": {"use_reentrant": False}}
-
-
 def sft_kwargs(
     output_dir: str | os.PathLike,
     hp: Hyperparameters | None = None,
     hub_repo: str | None = None,
     report_to: str = "none",
-    run_name: str | None = None,
 ) -> dict[str, Any]:
-    """Keyword arguments of TRL's `SFTConfig`. Introduced in notebooks/08_qlora_training.ipynb."""
+    """Keyword arguments of TRL's `SFTConfig`: the same as notebook 08's cell, from ``hp``.
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
     hp = hp or Hyperparameters()
     return dict(
         output_dir=str(output_dir),
-        run_name=run_name or Path(output_dir).name,
         num_train_epochs=hp.epochs,
         max_steps=hp.max_steps,
         per_device_train_batch_size=hp.batch_size,
@@ -167,9 +168,10 @@ def sft_kwargs(
         optim=hp.optimizer,
         max_length=hp.max_length,
         completion_only_loss=True,  # loss on the price (and EOS) only, never on the prompt
-        **_checkpointing(hp.gradient_checkpointing),
+        activation_checkpointing=hp.gradient_checkpointing,
+        activation_checkpointing_kwargs={"use_reentrant": False},
         ddp_find_unused_parameters=False,  # frozen base weights are expected, not an error
-        **precision(),
+        **mixed_precision(),
         save_strategy="steps",
         save_steps=hp.save_steps,
         save_total_limit=hp.save_total_limit,
@@ -188,7 +190,6 @@ def sft_config(
     hp: Hyperparameters | None = None,
     hub_repo: str | None = None,
     report_to: str = "none",
-    run_name: str | None = None,
 ):
     """The `SFTConfig` for ``hp``: checkpoints every ``save_steps``, pushed to ``hub_repo`` if given.
 
@@ -196,42 +197,64 @@ def sft_config(
     """
     from trl import SFTConfig
 
-    return SFTConfig(**sft_kwargs(output_dir, hp, hub_repo, report_to, run_name))
+    return SFTConfig(**sft_kwargs(output_dir, hp, hub_repo, report_to))
 
 
-# ---- resuming -----------------------------------------------------------------------------
+# ---- the trainer: the output layer only where the loss is ----------------------------------
 
 
-def last_checkpoint(output_dir: str | os.PathLike, hub_repo: str | None = None) -> str | None:
-    """The newest checkpoint to resume from: a local ``checkpoint-N`` folder, else the Hub's.
+class CompletionLossTrainer(SFTTrainer):
+    """TRL's `SFTTrainer`, with the output layer run only at the positions the loss scores.
 
-    After a Colab disconnect the local disk is gone; with ``hub_repo`` set, the repository's
-    ``last-checkpoint`` folder (optimizer and scheduler state included) is downloaded into
-    ``output_dir``. Returns None when there is nothing to resume. Introduced in
+    Llama 3's output layer maps each position to 128,256 scores. Over a batch of 4 sequences of
+    182 tokens that is 93 million numbers (370 MB in fp32, again for their gradients), though
+    the loss reads only the 4 or 5 positions per sequence that predict the price and the
+    end-of-text token. Here the model is asked for those positions only (``logits_to_keep``,
+    a mask of the positions whose next token is learned), and the cross-entropy is taken over
+    them: the same loss, about 40 times less work in the output layer. TRL's own fused head
+    does this only on CUDA; this does it on every device. Introduced in
     notebooks/08_qlora_training.ipynb.
     """
-    from transformers.trainer_utils import get_last_checkpoint
 
-    folder = Path(output_dir)
-    if folder.is_dir():
-        found = get_last_checkpoint(str(folder))
-        if found:
-            return found
-        if (folder / "last-checkpoint" / "trainer_state.json").exists():
-            return str(folder / "last-checkpoint")
-    if not hub_repo:
-        return None
-    from huggingface_hub import snapshot_download
+    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+        import torch
+        import torch.nn.functional as F
 
-    from .hub import friendly_hub_errors
+        labels = inputs["labels"]
+        learned = labels[:, 1:] != -100  # position t predicts token t + 1
+        keep = F.pad(learned, (0, 1), value=False)  # the last position predicts nothing
+        model_inputs = {k: v for k, v in inputs.items() if k != "labels"}
+        outputs = model(**model_inputs, use_cache=False, logits_to_keep=keep)
+        logits = outputs.logits.float()  # (kept positions, vocabulary), row by row in order
+        targets = labels[:, 1:][learned]
+        # As TRL does: divide by the learned tokens of the whole accumulated batch when the
+        # Trainer counts them; DDP then averages across processes, hence the factor.
+        count = targets.numel() if num_items_in_batch is None else num_items_in_batch
+        loss = F.cross_entropy(logits, targets, reduction="sum") / torch.as_tensor(count).clamp(
+            min=1
+        )
+        if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+            loss = loss * self.accelerator.num_processes
+        self._log_token_metrics(logits.detach(), targets)
+        return (loss, outputs) if return_outputs else loss
 
-    try:
-        with friendly_hub_errors(hub_repo):
-            snapshot_download(hub_repo, allow_patterns=["last-checkpoint/*"], local_dir=folder)
-    except FileNotFoundError:  # no such repository yet: a first run
-        return None
-    pushed = folder / "last-checkpoint"
-    return str(pushed) if (pushed / "trainer_state.json").exists() else None
+    def _log_token_metrics(self, logits, targets) -> None:
+        """TRL's mean_token_accuracy and entropy, over the learned tokens of every process."""
+        import torch
+
+        gather = self.accelerator.gather_for_metrics
+        log_p = logits.log_softmax(-1)
+        sums = torch.stack(
+            [
+                torch.tensor(float(targets.numel()), device=logits.device),
+                (logits.argmax(-1) == targets).sum().float(),
+                -(log_p.exp() * log_p).sum(),
+            ]
+        )
+        count, correct, entropy = gather(sums[None]).sum(0).tolist()
+        metrics = self._metrics["train" if self.model.training else "eval"]
+        metrics["mean_token_accuracy"].append(correct / count if count else 0.0)
+        metrics["entropy"].append(entropy / count if count else 0.0)
 
 
 # ---- training -----------------------------------------------------------------------------
@@ -251,39 +274,6 @@ def _report_to(wandb: bool) -> str:
     return "wandb"
 
 
-def _save_at_end():
-    """A callback that saves a checkpoint at the last step too, so a finished run is resumable."""
-    from transformers import TrainerCallback
-
-    class SaveAtEnd(TrainerCallback):
-        def on_step_end(self, args, state, control, **kwargs):
-            if state.global_step >= state.max_steps:
-                control.should_save = True
-            return control
-
-    return SaveAtEnd()
-
-
-def _finished(checkpoint: str, hp: Hyperparameters) -> bool:
-    """Whether the checkpoint reached the run's last step (the Trainer would train one more)."""
-    from transformers import TrainerState
-
-    state = TrainerState.load_from_json(str(Path(checkpoint) / "trainer_state.json"))
-    target = hp.max_steps if hp.max_steps > 0 else state.max_steps
-    return state.global_step >= target
-
-
-def _load_checkpoint(trainer: Any, checkpoint: str) -> None:
-    """Put a checkpoint's adapter weights and state into ``trainer`` without training."""
-    from peft import set_peft_model_state_dict
-    from safetensors.torch import load_file
-    from transformers import TrainerState
-
-    weights = load_file(str(Path(checkpoint) / "adapter_model.safetensors"))
-    set_peft_model_state_dict(trainer.model, weights)
-    trainer.state = TrainerState.load_from_json(str(Path(checkpoint) / "trainer_state.json"))
-
-
 def train(
     train_items: Sequence[Any],
     hp: Hyperparameters | None = None,
@@ -294,16 +284,16 @@ def train(
     wandb: bool = False,
     callbacks: Sequence[Any] = (),
 ):
-    """Fine-tune the 4-bit base model with LoRA on ``train_items``; returns the SFTTrainer.
+    """Fine-tune the 4-bit base model with LoRA on ``train_items``; returns the trainer.
 
-    Checkpoints go to ``output_dir`` (default ``<models>/pricer-qlora``) every ``save_steps``
-    and, with ``hub_repo``, to the Hub. With ``resume`` a run continues from its last
-    checkpoint. The final adapter is saved in ``output_dir``. Introduced in
-    notebooks/08_qlora_training.ipynb.
+    What notebook 08 does cell by cell: load the model, build the trainer, then
+    `helpers.checkpoints.resume_training` (newest complete checkpoint, local or on the Hub).
+    Checkpoints go to ``output_dir`` (default ``<models>/pricer-qlora``), and to ``hub_repo``
+    when given. Introduced in notebooks/08_qlora_training.ipynb.
     """
-    from trl import SFTTrainer
-
-    from .models import friendly_oom, load_model_and_tokenizer
+    from .checkpoints import resume_training
+    from .models import load_model_and_tokenizer
+    from .seeds import set_seed
 
     hp = hp or Hyperparameters()
     output_dir = Path(output_dir) if output_dir is not None else settings().models_dir / RUN_NAME
@@ -314,37 +304,23 @@ def train(
         print(
             f"Warning: {cut} of {len(records)} records exceed {hp.max_length} tokens and are cut."
         )
-    from datasets import Dataset
-
-    from .seeds import set_seed
-
     # SFTTrainer adds the LoRA layers before Trainer seeds anything: seed first, so a run's
     # starting adapter never depends on what ran before it in the same process.
     set_seed(hp.seed)
-    trainer = SFTTrainer(
+    trainer = CompletionLossTrainer(
         model=model,
         args=sft_config(output_dir, hp, hub_repo, _report_to(wandb)),
-        train_dataset=Dataset.from_list(records),
+        train_dataset=to_dataset(train_items),
         processing_class=tokenizer,
         peft_config=lora_config(hp),
-        callbacks=[_save_at_end(), *callbacks],
+        callbacks=list(callbacks),
     )
-    checkpoint = last_checkpoint(output_dir, hub_repo) if resume else None
-    if checkpoint and _finished(checkpoint, hp):
-        print(f"{checkpoint} already completed this run: nothing left to train.")
-        _load_checkpoint(trainer, checkpoint)
-    else:
-        if checkpoint:
-            print(f"Resuming from {checkpoint}")
-        with friendly_oom("training"):
-            trainer.train(resume_from_checkpoint=checkpoint)
-    trainer.save_model(str(output_dir))  # the final adapter (and tokenizer) at the top level
-    if hub_repo:
-        trainer.push_to_hub(commit_message="Final adapter")
-    return trainer
+    return resume_training(trainer, resume=resume)
 
 
 # ---- the script ---------------------------------------------------------------------------
+
+_SIZES = ("batch_size", "learning_rate", "save_steps", "logging_steps")  # defaults: the preset's
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -353,11 +329,14 @@ def _parser() -> argparse.ArgumentParser:
         description="QLoRA fine-tuning of the course's base model on the saved training split.",
     )
     parser.add_argument(
-        "--smoke", action="store_true", help="tiny offline model and data (PRICER_SMOKE=1)"
+        "--smoke", action="store_true", help="offline smoke mode: stand-ins, small sizes"
+    )
+    parser.add_argument(
+        "--preset", help="run sizes: smoke, t4 or full (default: the one this machine suits)"
     )
     parser.add_argument("--base", help="base model id or folder (default: the mode's base model)")
     parser.add_argument("--splits", help="folder with train.parquet (default: the mode's splits)")
-    parser.add_argument("--limit", type=int, help="train on the first N items only")
+    parser.add_argument("--limit", type=int, help="train on the first N items (default: preset's)")
     parser.add_argument(
         "--output-dir", help=f"checkpoints and adapter (default: <models>/{RUN_NAME})"
     )
@@ -372,6 +351,8 @@ def _parser() -> argparse.ArgumentParser:
             parser.add_argument(flag, nargs="+", default=list(f.default), help="modules to adapt")
         elif f.name == "gradient_checkpointing":
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
+        elif f.name in _SIZES:
+            parser.add_argument(flag, type=type(f.default), help="default: the preset's")
         else:
             kind = type(f.default) if f.default is not None else int
             parser.add_argument(flag, type=kind, default=f.default, help=f"default {f.default}")
@@ -379,7 +360,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The script: train on the saved split, a flag per hyperparameter.
+    """The script: train on the saved split, sized by a preset, a flag per hyperparameter.
 
     Introduced in notebooks/08_qlora_training.ipynb.
     """
@@ -390,22 +371,26 @@ def main(argv: list[str] | None = None) -> int:
         configure(smoke=True)
     from .sampling import load_splits
 
-    train_items, _ = load_splits(args.splits)
-    if args.limit:
-        train_items = train_items[: args.limit]
+    preset = choose_preset(args.preset)
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(Hyperparameters)}
     values["target_modules"] = tuple(values["target_modules"])
+    given = {name: value for name, value in values.items() if value is not None}
+    hp = Hyperparameters.for_preset(preset, **given)
+    train_items, _ = load_splits(args.splits)
+    train_items = train_items[: args.limit or preset.train_items]
+    print(f"Preset {preset.name!r} ({preset.machine}): {len(train_items):,} training items.")
     trainer = train(
         train_items,
-        Hyperparameters(**values),
+        hp,
         output_dir=args.output_dir,
         base=args.base,
         hub_repo=args.hub_repo,
         resume=not args.no_resume,
         wandb=args.wandb,
+        callbacks=[Progress(preset)],
     )
     if trainer.is_world_process_zero():
-        print(f"Adapter saved in {trainer.args.output_dir}")
+        print(f"{trainer.state.global_step} steps; adapter saved in {trainer.args.output_dir}")
     return 0
 
 

@@ -26,10 +26,7 @@ def catalog_items(tiny_tokenizer):
     return items
 
 
-@pytest.fixture(scope="session")
-def smoke_split(tiny_tokenizer):
-    """The smoke splits exactly as notebook 02 makes them: the whole sample catalog, curated,
-    balanced and split with smoke mode's sizes (2,000 training items, 250 test items)."""
+def _smoke_split(tokenizer):
     from helpers import sampling
     from helpers.items import Item, curate_batch
     from standins.catalog import generate_records
@@ -38,8 +35,29 @@ def smoke_split(tiny_tokenizer):
     items = []
     for category in current.categories:
         records = generate_records(category, current.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
+        items += [r for r in curate_batch(records, tokenizer, category) if isinstance(r, Item)]
     return sampling.split(sampling.balance(items))
+
+
+@pytest.fixture(scope="session")
+def smoke_split(tiny_tokenizer):
+    """The smoke splits exactly as notebook 02 makes them: the whole sample catalog, curated,
+    balanced and split with smoke mode's sizes (2,000 training items, 250 test items)."""
+    return _smoke_split(tiny_tokenizer)
+
+
+@pytest.fixture(scope="session")
+def llama_split(llama_tokenizer):
+    """The smoke splits as notebook 02 makes them with the real Llama 3 tokenizer."""
+    return _smoke_split(llama_tokenizer)
+
+
+@pytest.fixture(scope="session")
+def tiny_llama(tmp_path_factory):
+    """The folder of the Llama 3.1 8B stand-in (two layers, the real tokenizer), built once."""
+    from standins.tiny_model import build_tiny_llama
+
+    return build_tiny_llama(tmp_path_factory.mktemp("models") / "Llama-3.1-8B")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,287 @@
+"""Checkpoints that survive a kill or a disconnect: resume from the newest complete one.
+
+The Trainer writes a checkpoint folder file by file: the adapter, the optimizer and scheduler
+state, the random-number state, and ``trainer_state.json`` last. A run killed in between leaves
+a folder named like a checkpoint that cannot be resumed. So a checkpoint counts only when every
+file that resuming reads is there and ``trainer_state.json`` parses. An incomplete one is
+skipped, with the reason printed, and removed: training writes that step again.
+
+With a Hub repository, the Trainer pushes each checkpoint to its ``last-checkpoint`` folder in
+one commit, so on the Hub a checkpoint is whole or absent. After a Colab disconnect the local
+disk is empty: the Hub's copy is downloaded when it is newer than anything local, into a
+staging folder first, so a download cut short never looks like a checkpoint.
+
+Introduced in notebooks/08_qlora_training.ipynb.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+from .config import settings
+
+# What resuming reads; trainer_state.json is written last, so it also marks a finished save.
+REQUIRED_FILES = (
+    "adapter_config.json",
+    "adapter_model.safetensors",
+    "optimizer.pt",
+    "scheduler.pt",
+    "trainer_state.json",
+)
+HUB_FOLDER = "last-checkpoint"  # where hub_strategy="checkpoint" pushes the newest checkpoint
+_NUMBERED = re.compile(r"^checkpoint-(\d+)$")
+
+Say = Callable[[str], Any]
+
+
+def _quiet(message: str) -> None:
+    """Say nothing: for the processes other than the first under ``accelerate launch``."""
+
+
+# ---- what a complete checkpoint is -------------------------------------------------------
+
+
+def checkpoint_problem(folder: str | os.PathLike) -> str | None:
+    """Why ``folder`` cannot be resumed from ("missing optimizer.pt", ...), or None if it can.
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    folder = Path(folder)
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        return "missing " + ", ".join(missing)
+    try:
+        int(json.loads((folder / "trainer_state.json").read_text())["global_step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "trainer_state.json is cut short"
+    return None
+
+
+def trainer_state(folder: str | os.PathLike) -> dict[str, Any]:
+    """The saved ``trainer_state.json`` of a checkpoint. Introduced in notebooks/08_qlora_training.ipynb."""
+    return json.loads((Path(folder) / "trainer_state.json").read_text())
+
+
+def local_checkpoints(output_dir: str | os.PathLike) -> tuple[dict[Path, int], dict[Path, str]]:
+    """Checkpoint folders in ``output_dir``: the complete ones with their step, the others with
+    what is wrong. Introduced in notebooks/08_qlora_training.ipynb."""
+    folder = Path(output_dir)
+    complete: dict[Path, int] = {}
+    broken: dict[Path, str] = {}
+    if not folder.is_dir():
+        return complete, broken
+    for path in sorted(folder.iterdir()):
+        if not path.is_dir() or not (_NUMBERED.match(path.name) or path.name == HUB_FOLDER):
+            continue
+        problem = checkpoint_problem(path)
+        if problem:
+            broken[path] = problem
+        else:
+            complete[path] = int(trainer_state(path)["global_step"])
+    return complete, broken
+
+
+# ---- the Hub's copy ------------------------------------------------------------------------
+
+
+def hub_checkpoint_step(hub_repo: str, say: Say = print) -> int | None:
+    """The step of the Hub's ``last-checkpoint``, or None when nothing was pushed yet.
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import (
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RemoteEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    try:
+        path = hf_hub_download(hub_repo, f"{HUB_FOLDER}/trainer_state.json")
+    except (RepositoryNotFoundError, RevisionNotFoundError, RemoteEntryNotFoundError):
+        return None  # a first run: no repository, or no checkpoint in it yet
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionError) as error:
+        say(
+            f"Could not reach the Hub to look for a checkpoint in {hub_repo} ({type(error).__name__})."
+        )
+        return None
+    try:
+        return int(json.loads(Path(path).read_text())["global_step"])
+    except (ValueError, KeyError, TypeError):
+        say(f"Skipped {hub_repo}'s {HUB_FOLDER}: its trainer_state.json is unreadable.")
+        return None
+
+
+def download_hub_checkpoint(hub_repo: str, output_dir: str | os.PathLike, say: Say = print):
+    """Download the Hub's ``last-checkpoint`` into ``output_dir``; returns its folder, or None
+    when it is incomplete. Introduced in notebooks/08_qlora_training.ipynb."""
+    from huggingface_hub import snapshot_download
+
+    from .hub import friendly_hub_errors
+
+    target = Path(output_dir) / HUB_FOLDER
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".download-"))
+    try:
+        with friendly_hub_errors(hub_repo):
+            snapshot_download(hub_repo, allow_patterns=[f"{HUB_FOLDER}/*"], local_dir=staging)
+        problem = checkpoint_problem(staging / HUB_FOLDER)
+        if problem:
+            say(f"Skipped {hub_repo}'s {HUB_FOLDER}: {problem}.")
+            return None
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging / HUB_FOLDER, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+# ---- choosing where to resume from --------------------------------------------------------
+
+
+def newest_checkpoint(
+    output_dir: str | os.PathLike,
+    hub_repo: str | None = None,
+    say: Say = print,
+    remove_incomplete: bool = True,
+) -> Path | None:
+    """The newest complete checkpoint, in ``output_dir`` or (when newer) on ``hub_repo``.
+
+    Incomplete folders are skipped with the reason printed, and removed unless
+    ``remove_incomplete`` is False. Returns None when there is nothing to resume.
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    complete, broken = local_checkpoints(output_dir)
+    for path, problem in broken.items():
+        removed = ""
+        if remove_incomplete:
+            shutil.rmtree(path, ignore_errors=True)
+            removed = "; removed it, training writes that step again"
+        say(f"Skipped {path.name}: incomplete, {problem} (a run stopped while saving it){removed}.")
+    best = max(complete, key=lambda path: complete[path], default=None)
+    best_step = complete[best] if best is not None else -1
+    if hub_repo:
+        step = hub_checkpoint_step(hub_repo, say)
+        if step is not None and step > best_step:
+            say(f"Downloading checkpoint of step {step} from {hub_repo} ...")
+            downloaded = download_hub_checkpoint(hub_repo, output_dir, say)
+            if downloaded is not None:
+                best = downloaded
+    return best
+
+
+def finished(checkpoint: str | os.PathLike, max_steps: int) -> bool:
+    """Whether ``checkpoint`` reached the run's last step (``max_steps``; -1: its own plan).
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    state = trainer_state(checkpoint)
+    target = max_steps if max_steps > 0 else int(state["max_steps"])
+    return int(state["global_step"]) >= target
+
+
+class SaveAtEnd(TrainerCallback):
+    """Save a checkpoint at the last step too, so a finished run resumes as finished.
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step >= state.max_steps:
+            control.should_save = True
+        return control
+
+
+def load_checkpoint(trainer: Any, checkpoint: str | os.PathLike) -> None:
+    """Put a checkpoint's adapter weights and trainer state into ``trainer``, without training.
+
+    Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+    from transformers import TrainerState
+
+    weights = load_file(str(Path(checkpoint) / "adapter_model.safetensors"))
+    set_peft_model_state_dict(trainer.model, weights)
+    trainer.state = TrainerState.load_from_json(str(Path(checkpoint) / "trainer_state.json"))
+
+
+def resume_training(trainer: Any, resume: bool = True, say: Say = print) -> Any:
+    """Train ``trainer`` to its last step, from its newest complete checkpoint if there is one.
+
+    Looks in ``trainer.args.output_dir`` and, when the trainer pushes to the Hub, in its
+    repository. A run that already reached its last step trains nothing more: its adapter is
+    loaded instead. The final adapter is saved at the top of ``output_dir`` (and pushed).
+    Returns the trainer. Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    from .models import friendly_oom
+
+    args = trainer.args
+    if not any(isinstance(c, SaveAtEnd) for c in trainer.callback_handler.callbacks):
+        trainer.add_callback(SaveAtEnd())
+    if not trainer.is_world_process_zero():
+        say = _quiet
+    hub_repo = args.hub_model_id if args.push_to_hub else None
+    checkpoint = None
+    if resume:
+        with args.main_process_first(desc="looking for checkpoints"):
+            checkpoint = newest_checkpoint(args.output_dir, hub_repo, say)
+    if checkpoint is not None and finished(checkpoint, args.max_steps):
+        step = trainer_state(checkpoint)["global_step"]
+        say(f"{checkpoint} already reached the last step ({step}): nothing left to train.")
+        load_checkpoint(trainer, checkpoint)
+        trainer.save_model(args.output_dir)  # the adapter at the top level, for notebook 09
+        return trainer
+    if checkpoint is not None:
+        say(f"Resuming from {checkpoint} (step {trainer_state(checkpoint)['global_step']}).")
+    with friendly_oom("training"):
+        trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    if hub_repo:  # saves the final adapter at the top of output_dir, then pushes it
+        trainer.push_to_hub(commit_message="Final adapter")
+    else:
+        trainer.save_model(args.output_dir)  # the final adapter (and tokenizer) at the top level
+    return trainer
+
+
+def model_repo(name: str, say: Say = print) -> str | None:
+    """``<you>/<name>``: the Hub repository for a run, you being HF_USER or the token's owner.
+
+    None, with the reason, when there is no token with write access: checkpoints then stay on
+    this machine only. Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    user = settings().hub_user
+    if user:
+        return f"{user}/{name}"
+    from huggingface_hub import whoami
+    from huggingface_hub.errors import HfHubHTTPError, LocalTokenNotFoundError
+
+    try:
+        me = whoami()
+    except LocalTokenNotFoundError:
+        reason = "no Hugging Face token is set (HF_TOKEN)"
+    except HfHubHTTPError as error:
+        reason = f"the Hub refused the token (HTTP {error.response.status_code}): is it valid?"
+    except (ConnectionError, OSError) as error:
+        reason = f"the Hub could not be reached ({type(error).__name__})"
+    else:
+        role = me.get("auth", {}).get("accessToken", {}).get("role")  # read, write, fineGrained
+        if role != "read":
+            return f"{me['name']}/{name}"
+        reason = "your token is read-only: create one with write access"
+    say(
+        f"Checkpoints will NOT be pushed to the Hub: {reason}. They stay in the output folder, "
+        "which a Colab disconnect erases (keep it on Google Drive to be safe)."
+    )
+    return None
