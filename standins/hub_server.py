@@ -10,9 +10,13 @@ speaks, checked against huggingface_hub 2.4's own client code:
 - ``GET /api/{models,datasets}/{id}[/revision/{rev}]``: repo info (sha, siblings, private,
   gated, lastModified, ...); ``GET .../tree/{rev}[/{path}]``; ``POST .../paths-info/{rev}``;
   ``GET .../refs``; ``GET .../commits/{rev}``; ``GET .../auth-check[/write]``;
-- ``POST .../preupload/{rev}`` (every file "regular": no LFS, no Xet) and
-  ``POST .../commit/{rev}`` (NDJSON: header, file, deletedFile, deletedFolder), applied as one
-  atomic commit, honouring ``parentCommit`` (412 when the branch moved);
+- ``POST .../preupload/{rev}`` (every file "regular" by default: no LFS, no Xet) and
+  ``POST .../commit/{rev}`` (NDJSON: header, file, lfsFile, deletedFile, deletedFolder),
+  applied as one atomic commit, honouring ``parentCommit`` (412 when the branch moved);
+- with ``lfs=True`` (``--lfs``), Git LFS where the real Hub uses it: ``POST
+  /{id}.git/info/lfs/objects/batch`` and a signed ``PUT /api/lfs-upload/...``. Clients must
+  then set ``HF_HUB_DISABLE_XET=1``: there is no Xet storage here (``.../xet-*-token`` is a
+  400 that says so). ``Dataset.push_to_hub`` needs this mode;
 - ``POST/DELETE .../branch/{name}``, ``POST .../tag/{rev}``, ``DELETE .../tag/{name}``;
 - ``POST /api/validate-yaml`` (a README's metadata);
 - ``HEAD``/``GET /{id}/resolve/{rev}/{path}`` and ``/datasets/{id}/resolve/...``: like the
@@ -28,7 +32,7 @@ who was not granted access. Writing needs a write token of the repo's owner (els
 Storage is a folder (see ``standins.hub_storage``); seed it with ``HubStorage``, serve it with
 ``serve(root)`` or from a shell::
 
-    python -m standins.hub_server --root /tmp/hub --port 0 [--exit-with-parent]
+    python -m standins.hub_server --root /tmp/hub --port 0 [--lfs] [--exit-with-parent]
 
 Introduced in notebooks/01_explore_data.ipynb (the offline run reads the raw catalog from it).
 """
@@ -130,9 +134,8 @@ class HubServer:
         self.storage = HubStorage(root)
         self.storage.commit_delay = commit_delay
         self.lfs = lfs
-        self._secret = os.urandom(
-            32
-        )  # signs LFS upload URLs, which the client sends unauthenticated
+        # Signs the LFS upload URLs, which the client PUTs to without its token.
+        self._secret = os.urandom(32)
         self._lock = threading.Lock()
         # The latest requests: (method, path with query, status).
         self.requests: deque[tuple[str, str, int]] = deque(maxlen=5000)
@@ -185,7 +188,7 @@ class HubServer:
     def readable(self, repo_id: str, repo_type: str, user: str | None) -> Repo:
         """The repo if ``user`` may see it; a private repo is not found for anyone else."""
         try:
-            repo = self.storage.repo(repo_id, repo_type)
+            repo = self.storage.repo(repo_id, repo_type=repo_type)
         except RepoNotFound:
             repo = None
         if repo is None or (repo.private and user != repo.owner):
@@ -201,14 +204,14 @@ class HubServer:
         if repo.gated and user != repo.owner and user not in repo.granted:
             if user is None:
                 error = GatedRepo(
-                    f"Access to model {repo_id} is restricted. You must have access to it and "
-                    "be authenticated to access it. Please log in."
+                    f"Access to {repo_type} {repo_id} is restricted. You must have access to it "
+                    "and be authenticated to access it. Please log in."
                 )
                 error.status = 401
             else:
                 error = GatedRepo(
-                    f"Access to model {repo_id} is restricted and you are not in the authorized "
-                    "list. Visit its page on the Hub to ask for access."
+                    f"Access to {repo_type} {repo_id} is restricted and you are not in the "
+                    "authorized list. Visit its page on the Hub to ask for access."
                 )
                 error.status = 403
             raise error
@@ -364,8 +367,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
         disable_nagle_algorithm = True
         server_version = "LocalHub/1.0"
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet: one line per request
-            pass  # would drown the notebooks' output
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # quiet: a line per request would drown the notebooks' output
 
         # ---- plumbing -------------------------------------------------------------------
 
@@ -406,7 +409,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
 
         def _error(self, error: HubError, headers: dict[str, str] | None = None) -> None:
             message = str(error) or type(error).__name__
-            extra = {"X-Error-Message": message.encode("ascii", "replace").decode("ascii")}
+            one_line = " ".join(message.split())
+            extra = {"X-Error-Message": one_line.encode("ascii", "replace").decode("ascii")}
             if error.code:
                 extra["X-Error-Code"] = error.code
             extra.update(headers or {})
@@ -481,6 +485,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                     return self._delete_repo(self._json_body(body), user, role)
                 if rest == ["agent-harnesses"] and method == "GET":  # huggingface_hub telemetry
                     return self._send(200, {"standardEnvVars": [], "harnesses": {}})
+                if rest[:1] == ["telemetry"]:  # library usage pings (TRL sends them): accepted
+                    return self._send(200, {})
                 if rest == ["validate-yaml"] and method == "POST":
                     return self._validate_yaml(self._json_body(body))
                 if rest[:1] == ["resolve-cache"] and len(rest) >= 6 and rest[1] in _PLURAL:
@@ -492,6 +498,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                     if method == "PUT":
                         repo_id = f"{unquote(rest[2])}/{unquote(rest[3])}"
                         return self._lfs_upload(_PLURAL[rest[1]], repo_id, rest[4], body)
+                if len(rest) == 2 and rest[0] in _PLURAL:  # a one-part id, like "gpt2"
+                    raise RepoNotFound(f"Repository Not Found for {rest[0]}/{unquote(rest[1])}")
                 if len(rest) >= 3 and rest[0] in _PLURAL:
                     repo_id = f"{unquote(rest[1])}/{unquote(rest[2])}"
                     return self._repo_api(_PLURAL[rest[0]], repo_id, rest[3:], body, user, role)
@@ -504,6 +512,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 if method == "POST":
                     repo_id = f"{unquote(parts[0])}/{unquote(parts[1])[:-4]}"
                     return self._lfs_batch(repo_type, repo_id, self._json_body(body), user, role)
+            if len(parts) >= 4 and parts[1] == "resolve" and method in ("GET", "HEAD"):
+                raise RepoNotFound(f"Repository Not Found for {unquote(parts[0])}")  # one-part id
             if len(parts) >= 5 and parts[2] == "resolve" and method in ("GET", "HEAD"):
                 repo_id = f"{unquote(parts[0])}/{unquote(parts[1])}"
                 return self._resolve(repo_type, repo_id, unquote(parts[3]), parts[4:], user)
@@ -567,7 +577,9 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 private = payload.get("private")
                 if payload.get("visibility") in ("private", "public"):
                     private = payload["visibility"] == "private"
-                storage.update_repo(repo_id, repo_type, private=private, gated=payload.get("gated"))
+                storage.update_repo(
+                    repo_id, repo_type=repo_type, private=private, gated=payload.get("gated")
+                )
                 return self._send(200, {})
             raise _unknown(method, self.path)
 
@@ -626,7 +638,9 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             prefix = "" if repo_type == "model" else f"{repo_type}s/"
             url = f"{self._base()}/{prefix}{repo_id}"
             try:
-                storage.create_repo(repo_id, repo_type, private=bool(private), author=user)
+                storage.create_repo(
+                    repo_id, repo_type=repo_type, private=bool(private), author=user
+                )
             except HubError as error:
                 if error.status == 409:  # the client reads the url of the existing repo
                     message = f"You already created this {repo_type} repo"
@@ -640,7 +654,7 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             repo_type = payload.get("type") or "model"
             repo_id = f"{payload.get('organization') or user}/{payload.get('name', '')}"
             hub.writable(repo_id, repo_type, user, role)
-            storage.delete_repo(repo_id, repo_type)
+            storage.delete_repo(repo_id, repo_type=repo_type)
             self._send(200, {})
 
         def _validate_yaml(self, payload: dict) -> None:
@@ -793,13 +807,16 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             hub.writable(repo_id, repo_type, user, role)
             payload = self._json_body(body) if self.command == "POST" else {}
             if kind == "branch" and self.command == "POST":
-                storage.create_branch(repo_id, name, payload.get("startingPoint"), repo_type)
+                storage.create_branch(
+                    repo_id, name, revision=payload.get("startingPoint"), repo_type=repo_type
+                )
             elif kind == "branch":
-                storage.delete_branch(repo_id, name, repo_type)
+                storage.delete_branch(repo_id, name, repo_type=repo_type)
             elif self.command == "POST":  # POST .../tag/{revision} {"tag": name}
-                storage.create_tag(repo_id, str(payload.get("tag", "")), name, repo_type)
+                tag = str(payload.get("tag", ""))
+                storage.create_tag(repo_id, tag, revision=name, repo_type=repo_type)
             else:
-                storage.delete_tag(repo_id, name, repo_type)
+                storage.delete_tag(repo_id, name, repo_type=repo_type)
             self._send(200, {})
 
         def _lfs_batch(self, repo_type: str, repo_id: str, payload: dict, user, role) -> None:
@@ -816,7 +833,7 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             for item in payload.get("objects", []):
                 sha, size = str(item.get("oid", "")), int(item.get("size", 0))
                 answer: dict[str, Any] = {"oid": sha, "size": size, "authenticated": True}
-                if not storage.has_lfs(repo_id, sha, repo_type):
+                if not storage.has_lfs(repo_id, sha, repo_type=repo_type):
                     ticket = hub.lfs_ticket(repo, sha, size)
                     href = (
                         f"{self._base()}/api/lfs-upload/{repo_type}s/{repo.id}/{sha}"
@@ -832,13 +849,13 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
 
         def _lfs_upload(self, repo_type: str, repo_id: str, sha: str, body: bytes) -> None:
             """PUT of one LFS object, authorised by the signed URL the batch API gave."""
-            repo = storage.repo(repo_id, repo_type)
+            repo = storage.repo(repo_id, repo_type=repo_type)
             query = self._query()
             size = int(query.get("size", ["-1"])[-1])
             ticket = query.get("ticket", [""])[-1]
             if not hmac.compare_digest(ticket, hub.lfs_ticket(repo, sha, size)):
                 raise Forbidden("This LFS upload URL is not valid: ask the batch API for a new one")
-            storage.put_lfs(repo_id, sha, size, body, repo_type)
+            storage.put_lfs(repo_id, sha, size, body, repo_type=repo_type)
             self._send(200, {})
 
         # ---- downloads ------------------------------------------------------------------

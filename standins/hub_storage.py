@@ -57,7 +57,7 @@ GITATTRIBUTES = (
     "*.zip filter=lfs diff=lfs merge=lfs -text\n"
 )
 
-Content = bytes | str | os.PathLike
+Content = bytes | os.PathLike  # a file's bytes, or a local file (a Path) to copy
 
 
 # ---- errors: each one knows the HTTP status and X-Error-Code the real Hub answers with ----
@@ -141,7 +141,7 @@ class Repo:
 
 @dataclass(frozen=True)
 class Add:
-    """Add or replace a file: ``content`` is bytes, text, or the path of a local file."""
+    """Add or replace a file: ``content`` is its bytes, or a local file (a Path) to copy."""
 
     path: str
     content: Content
@@ -367,7 +367,7 @@ class HubStorage:
         owner, name = check_repo_id(repo_id)
         return self.root / f"{check_repo_type(repo_type)}s" / owner / name
 
-    def repo(self, repo_id: str, repo_type: str = "model") -> Repo:
+    def repo(self, repo_id: str, *, repo_type: str = "model") -> Repo:
         """The repo, or RepoNotFound."""
         path = self._repo_dir(repo_id, repo_type)
         try:
@@ -384,14 +384,14 @@ class HubStorage:
             path=path,
         )
 
-    def repo_exists(self, repo_id: str, repo_type: str = "model") -> bool:
+    def repo_exists(self, repo_id: str, *, repo_type: str = "model") -> bool:
         try:
-            self.repo(repo_id, repo_type)
+            self.repo(repo_id, repo_type=repo_type)
         except RepoNotFound:
             return False
         return True
 
-    def list_repos(self, repo_type: str = "model") -> list[str]:
+    def list_repos(self, *, repo_type: str = "model") -> list[str]:
         base = self.root / f"{check_repo_type(repo_type)}s"
         return sorted(
             f"{p.parent.name}/{p.name}"
@@ -402,6 +402,7 @@ class HubStorage:
     def create_repo(
         self,
         repo_id: str,
+        *,
         repo_type: str = "model",
         private: bool = False,
         gated: bool | str = False,
@@ -417,7 +418,7 @@ class HubStorage:
         final = self._repo_dir(repo_id, repo_type)
         if (final / "repo.json").is_file():
             if exist_ok:
-                return self.repo(repo_id, repo_type)
+                return self.repo(repo_id, repo_type=repo_type)
             raise Conflict(f"You already created this {repo_type} repo: {repo_id}")
         final.parent.mkdir(parents=True, exist_ok=True)
         tmp = final.parent / f".tmp-{final.name}-{uuid.uuid4().hex}"
@@ -451,15 +452,15 @@ class HubStorage:
                 os.rename(tmp, final)  # one step: the repo exists whole, or not at all
             except OSError:
                 if exist_ok:
-                    return self.repo(repo_id, repo_type)
+                    return self.repo(repo_id, repo_type=repo_type)
                 raise Conflict(f"You already created this {repo_type} repo: {repo_id}") from None
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        return self.repo(repo_id, repo_type)
+        return self.repo(repo_id, repo_type=repo_type)
 
-    def delete_repo(self, repo_id: str, repo_type: str = "model") -> None:
-        repo = self.repo(repo_id, repo_type)
+    def delete_repo(self, repo_id: str, *, repo_type: str = "model") -> None:
+        repo = self.repo(repo_id, repo_type=repo_type)
         trash = repo.path.parent / f".trash-{repo.path.name}-{uuid.uuid4().hex}"
         with _locked(self._lock_file(repo)):
             os.rename(repo.path, trash)
@@ -468,12 +469,13 @@ class HubStorage:
     def update_repo(
         self,
         repo_id: str,
+        *,
         repo_type: str = "model",
         private: bool | None = None,
         gated: bool | str | None = None,
     ) -> Repo:
         """Change a repo's visibility or gating."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         with _locked(self._lock_file(repo)):
             meta = _read_json(repo.path / "repo.json")
             if private is not None:
@@ -481,11 +483,11 @@ class HubStorage:
             if gated is not None:
                 meta["gated"] = _gated_value(gated)
             _write_json(repo.path / "repo.json", meta)
-        return self.repo(repo_id, repo_type)
+        return self.repo(repo_id, repo_type=repo_type)
 
-    def grant(self, repo_id: str, user: str, repo_type: str = "model") -> None:
+    def grant(self, repo_id: str, user: str, *, repo_type: str = "model") -> None:
         """Give ``user`` access to a gated repo (as accepting its licence does)."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         with _locked(self._lock_file(repo)):
             meta = _read_json(repo.path / "repo.json")
             if user not in meta.setdefault("granted", []):
@@ -498,9 +500,9 @@ class HubStorage:
     def _lock_file(repo: Repo) -> Path:
         return repo.path.parent / f".{repo.path.name}.lock"
 
-    def refs(self, repo_id: str, repo_type: str = "model") -> dict[str, dict[str, str]]:
+    def refs(self, repo_id: str, *, repo_type: str = "model") -> dict[str, dict[str, str]]:
         """{"branches": {name: oid}, "tags": {name: oid}}."""
-        return self._refs(self.repo(repo_id, repo_type))
+        return self._refs(self.repo(repo_id, repo_type=repo_type))
 
     @staticmethod
     def _refs(repo: Repo) -> dict[str, dict[str, str]]:
@@ -509,9 +511,11 @@ class HubStorage:
         refs.setdefault("tags", {})
         return refs
 
-    def resolve(self, repo_id: str, revision: str | None = None, repo_type: str = "model") -> str:
+    def resolve(
+        self, repo_id: str, *, revision: str | None = None, repo_type: str = "model"
+    ) -> str:
         """The commit oid a branch, tag or full commit id names, or RevisionNotFound."""
-        return self._resolve(self.repo(repo_id, repo_type), revision)
+        return self._resolve(self.repo(repo_id, repo_type=repo_type), revision)
 
     def _resolve(self, repo: Repo, revision: str | None) -> str:
         revision = revision or DEFAULT_BRANCH
@@ -530,10 +534,10 @@ class HubStorage:
         raise RevisionNotFound(f"Invalid rev id: {revision}")
 
     def commit_info(
-        self, repo_id: str, revision: str | None = None, repo_type: str = "model"
+        self, repo_id: str, *, revision: str | None = None, repo_type: str = "model"
     ) -> Commit:
         """The commit at a revision (branch, tag or commit id)."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         return self._commit(repo, self._resolve(repo, revision))
 
     def _commit(self, repo: Repo, oid: str) -> Commit:
@@ -565,10 +569,10 @@ class HubStorage:
         return commit
 
     def history(
-        self, repo_id: str, revision: str | None = None, repo_type: str = "model"
+        self, repo_id: str, *, revision: str | None = None, repo_type: str = "model"
     ) -> list[Commit]:
         """Commits from ``revision`` back to the first one, newest first."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         return list(self._history(repo, self._resolve(repo, revision)))
 
     def _history(self, repo: Repo, oid: str) -> Iterator[Commit]:
@@ -580,28 +584,28 @@ class HubStorage:
             oid = commit.parents[0] if commit.parents else ""
 
     def create_branch(
-        self, repo_id: str, branch: str, revision: str | None = None, repo_type: str = "model"
+        self, repo_id: str, branch: str, *, revision: str | None = None, repo_type: str = "model"
     ) -> str:
         """Create ``branch`` at ``revision`` (default: main's head); Conflict if it exists."""
         return self._set_ref(repo_id, repo_type, "branches", branch, revision, create=True)
 
-    def delete_branch(self, repo_id: str, branch: str, repo_type: str = "model") -> None:
+    def delete_branch(self, repo_id: str, branch: str, *, repo_type: str = "model") -> None:
         if branch == DEFAULT_BRANCH:
             raise BadRequest("Cannot delete the default branch 'main'")
         self._delete_ref(repo_id, repo_type, "branches", branch)
 
     def create_tag(
-        self, repo_id: str, tag: str, revision: str | None = None, repo_type: str = "model"
+        self, repo_id: str, tag: str, *, revision: str | None = None, repo_type: str = "model"
     ) -> str:
         return self._set_ref(repo_id, repo_type, "tags", tag, revision, create=True)
 
-    def delete_tag(self, repo_id: str, tag: str, repo_type: str = "model") -> None:
+    def delete_tag(self, repo_id: str, tag: str, *, repo_type: str = "model") -> None:
         self._delete_ref(repo_id, repo_type, "tags", tag)
 
     def _set_ref(
         self, repo_id: str, repo_type: str, kind: str, name: str, revision: str | None, create: bool
     ) -> str:
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         check_branch(name)
         with _locked(self._lock_file(repo)):
             refs = self._refs(repo)
@@ -613,7 +617,7 @@ class HubStorage:
         return oid
 
     def _delete_ref(self, repo_id: str, repo_type: str, kind: str, name: str) -> None:
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         with _locked(self._lock_file(repo)):
             refs = self._refs(repo)
             if name not in refs[kind]:
@@ -624,33 +628,33 @@ class HubStorage:
     # ---- files ----------------------------------------------------------------------------
 
     def list_files(
-        self, repo_id: str, repo_type: str = "model", revision: str | None = None
+        self, repo_id: str, *, repo_type: str = "model", revision: str | None = None
     ) -> list[str]:
         """Every file path at a revision, sorted."""
-        return sorted(self.commit_info(repo_id, revision, repo_type).files)
+        return sorted(self.commit_info(repo_id, revision=revision, repo_type=repo_type).files)
 
     def snapshot_path(
-        self, repo_id: str, revision: str | None = None, repo_type: str = "model"
+        self, repo_id: str, *, revision: str | None = None, repo_type: str = "model"
     ) -> Path:
         """The folder holding the repo's files at a revision (read it; never change it)."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         return repo.path / "commits" / self._resolve(repo, revision) / "files"
 
     def file_path(
-        self, repo_id: str, path: str, repo_type: str = "model", revision: str | None = None
+        self, repo_id: str, path: str, *, repo_type: str = "model", revision: str | None = None
     ) -> Path:
         """The stored file for ``path`` at a revision, or EntryNotFound."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         commit = self._commit(repo, self._resolve(repo, revision))
         if path not in commit.files:
             raise EntryNotFound(f"{path} does not exist at revision {commit.oid}")
         return repo.path / "commits" / commit.oid / "files" / path
 
     def read(
-        self, repo_id: str, path: str, repo_type: str = "model", revision: str | None = None
+        self, repo_id: str, path: str, *, repo_type: str = "model", revision: str | None = None
     ) -> bytes:
         """A file's bytes at a revision."""
-        return self.file_path(repo_id, path, repo_type, revision).read_bytes()
+        return self.file_path(repo_id, path, repo_type=repo_type, revision=revision).read_bytes()
 
     # ---- Git LFS objects ------------------------------------------------------------------
 
@@ -660,15 +664,15 @@ class HubStorage:
             raise BadRequest(f"Invalid LFS object id {sha256!r}: expected a sha256 in hex")
         return repo.path / "lfs" / sha256
 
-    def has_lfs(self, repo_id: str, sha256: str, repo_type: str = "model") -> bool:
+    def has_lfs(self, repo_id: str, sha256: str, *, repo_type: str = "model") -> bool:
         """Whether an LFS object with this sha256 was uploaded to the repo."""
-        return self._lfs_path(self.repo(repo_id, repo_type), sha256).is_file()
+        return self._lfs_path(self.repo(repo_id, repo_type=repo_type), sha256).is_file()
 
     def put_lfs(
-        self, repo_id: str, sha256: str, size: int, data: bytes, repo_type: str = "model"
+        self, repo_id: str, sha256: str, size: int, data: bytes, *, repo_type: str = "model"
     ) -> None:
         """Store an uploaded LFS object after checking its size and sha256."""
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         final = self._lfs_path(repo, sha256)
         if len(data) != size or hashlib.sha256(data).hexdigest() != sha256:
             raise BadRequest(
@@ -700,7 +704,7 @@ class HubStorage:
     ) -> str:
         """Apply ``operations``, then deletions, then ``files`` as ONE commit on branch ``revision``.
 
-        ``files`` maps a path in the repo to bytes, text or a local file. ``oid`` gives the new
+        ``files`` maps a path in the repo to bytes or a local file (a Path). ``oid`` gives the new
         commit a chosen id (40 hex digits, e.g. a published revision); by default one is made
         up. ``parent_commit`` (a commit id or its first 5+ digits) makes the commit fail with
         PreconditionFailed if the branch has moved. Returns the new commit's id.
@@ -708,11 +712,18 @@ class HubStorage:
         ops: list[Add | AddLfs | Delete] = list(operations)
         ops += [Delete(path) for path in delete]
         ops += [Add(path, content) for path, content in (files or {}).items()]
-        repo = self.repo(repo_id, repo_type)
+        repo = self.repo(repo_id, repo_type=repo_type)
         if oid is not None and not OID_RE.fullmatch(oid):
             raise BadRequest(f"Invalid commit id {oid!r}: expected 40 lower-case hex digits")
         for op in ops:
             check_path(op.path.rstrip("/") if isinstance(op, Delete) and op.folder else op.path)
+            if isinstance(op, Add) and not isinstance(
+                op.content, (bytes, bytearray, memoryview, os.PathLike)
+            ):
+                raise BadRequest(
+                    f"Content for {op.path!r} is a {type(op.content).__name__}: give bytes (for "
+                    "text, .encode() it) or a pathlib.Path of a local file"
+                )
         with _locked(self._lock_file(repo)):
             refs = self._refs(repo)
             branch = (
@@ -818,8 +829,6 @@ class HubStorage:
                 oid = git_blob_oid(lfs_pointer(content.sha256, size))
                 record[path] = {"size": size, "oid": oid, "lfs": content.sha256}
                 continue
-            if isinstance(content, str):
-                content = content.encode("utf-8")
             if isinstance(content, (bytes, bytearray, memoryview)):
                 data = bytes(content)
                 dest.write_bytes(data)

@@ -132,7 +132,7 @@ def test_storage_commits_snapshots_and_refs(tmp_path):
     storage = HubStorage(tmp_path)
     storage.create_repo("ed-donner/adapter")
     first = storage.commit(
-        "ed-donner/adapter", {"a.txt": b"hello", "sub/b.txt": "world"}, message="add two files"
+        "ed-donner/adapter", {"a.txt": b"hello", "sub/b.txt": b"world"}, message="add two files"
     )
     seeded = storage.commit(
         "ed-donner/adapter", {"a.txt": b"hello again"}, message="update a", oid=COURSE_REVISION
@@ -169,6 +169,8 @@ def test_storage_commits_snapshots_and_refs(tmp_path):
         storage.commit("ed-donner/adapter", {"../escape": b"x"})
     with pytest.raises(BadRequest):
         storage.commit("ed-donner/adapter", {"c.txt": b"x"}, oid="not-a-sha")
+    with pytest.raises(BadRequest):  # a str is ambiguous (text or a path?): refused
+        storage.commit("ed-donner/adapter", {"c.txt": "/tmp/c.txt"})
     assert storage.list_files("ed-donner/adapter") == [".gitattributes", "a.txt", "sub/b.txt"]
     assert not [p for p in (repo_dir / "commits").iterdir() if p.name.startswith(".")]
 
@@ -659,7 +661,7 @@ def test_datasets_push_and_load_through_lfs(tmp_path):
         ["data/train-00000-of-00001.parquet", True],
     ]
     assert out["raw"] == {"title": ["ball", "kite"], "price": [2.5, None]}
-    assert storage.repo("alice/pricer-data", "dataset").private is True
+    assert storage.repo("alice/pricer-data", repo_type="dataset").private is True
 
 
 def test_command_line_serves_and_exits_with_its_parent(tmp_path):
