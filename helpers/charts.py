@@ -19,4 +19,6 @@ def mark_if_smoke(fig: Any) -> None:
     """
     mark = settings().chart_mark
     if mark:
-        fig.text(0.99, 0.005, mark, ha="right", va="bottom", fontsize=10, color="#b22222", style="italic")
+        fig.text(
+            0.99, 0.005, mark, ha="right", va="bottom", fontsize=10, color="#b22222", style="italic"
+        )

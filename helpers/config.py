@@ -60,7 +60,9 @@ RUN_REPO = "pricer-qlora"  # your model repository: notebook 08's checkpoints an
 PUBLISHED_SPLITS = "ed-donner/pricer-data"  # 400,000 train / 2,000 test, columns text and price
 PUBLISHED_ADAPTER = "ed-donner/pricer-2024-09-13_13.04.39"
 PUBLISHED_ADAPTER_REVISION = "e8d637df551603dc86cd7a1598a8f44af4d7ae36"  # its best checkpoint
-PUBLISHED_BASE_MODEL = "meta-llama/Meta-Llama-3.1-8B"  # the name it was trained under (now BASE_MODEL)
+PUBLISHED_BASE_MODEL = (
+    "meta-llama/Meta-Llama-3.1-8B"  # the name it was trained under (now BASE_MODEL)
+)
 
 # The course's published errors on its 250 test items, for orientation next to our own.
 COURSE_FIGURES: dict[str, float] = {
@@ -85,7 +87,9 @@ class Sizes:
     catalog_size: int  # records per category the Hub stand-in serves (smoke only)
 
 
-REAL_SIZES = Sizes(n_train=400_000, n_validation=2_000, n_test=2_000, slot_cap=1_200, catalog_size=0)
+REAL_SIZES = Sizes(
+    n_train=400_000, n_validation=2_000, n_test=2_000, slot_cap=1_200, catalog_size=0
+)
 SMOKE_SIZES = Sizes(n_train=2_000, n_validation=250, n_test=250, slot_cap=20, catalog_size=700)
 
 
@@ -267,5 +271,7 @@ def configure(smoke: bool | None = None, workdir: str | os.PathLike | None = Non
             f"Llama 3's real tokenizer, small sizes). Files under {current.root}"
         )
     else:
-        print(f"Mode REAL: Amazon Reviews 2023 and {BASE_MODEL} from the Hub. Files under {current.root}")
+        print(
+            f"Mode REAL: Amazon Reviews 2023 and {BASE_MODEL} from the Hub. Files under {current.root}"
+        )
     return current

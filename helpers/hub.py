@@ -65,8 +65,9 @@ GATED_NO_ACCESS = (
     "says when access is granted; usually minutes). Then run the cell again."
 )
 BAD_TOKEN = (
-    "The Hugging Face Hub refused your token while opening {source}: it is invalid, revoked or\n"
-    "expired (this is not about the licence). Make a new one and replace the old:\n" + TOKEN_STEPS
+    "The Hugging Face Hub refused your token while opening {source}:\n"
+    "the token is invalid, revoked or expired (this is not about the licence). Make a new one\n"
+    "and replace the old:\n" + TOKEN_STEPS
 )
 NO_WRITE = (
     "Your token may not write to {source}: it is a read token, or the repository belongs to\n"

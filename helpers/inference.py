@@ -210,7 +210,9 @@ def resolve_adapter(adapter: str, revision: str | None = None) -> tuple[str, str
         return str(local), None
     repo = learner_repo(RUN_REPO)
     if repo is None:
-        raise FileNotFoundError(f"No adapter in {local} and no Hugging Face token. {NO_ADAPTER_HINT}")
+        raise FileNotFoundError(
+            f"No adapter in {local} and no Hugging Face token. {NO_ADAPTER_HINT}"
+        )
     return repo, revision
 
 

@@ -15,7 +15,9 @@ from .results import Result, load_results
 COLUMNS = ["model", "error", "rmsle", "hits", "answered", "count", "coverage", "recorded"]
 
 
-def leaderboard_table(results: Mapping[str, Result] | None = None, directory: str | Path | None = None):
+def leaderboard_table(
+    results: Mapping[str, Result] | None = None, directory: str | Path | None = None
+):
     """Every recorded model as a DataFrame, best (lowest average error) first.
 
     Introduced in notebooks/03_baselines.ipynb.
@@ -66,7 +68,9 @@ def plot_leaderboard(
     worst = max(float(table["error"].max()), *(reference or {0: 0}).values(), 1e-9)
     fig, ax = plt.subplots(figsize=(11, 0.55 * len(table) + 1.8))
     cmap = plt.get_cmap("viridis")
-    bars = ax.barh(order["model"], order["error"], color=[cmap(e / worst * 0.85) for e in order["error"]])
+    bars = ax.barh(
+        order["model"], order["error"], color=[cmap(e / worst * 0.85) for e in order["error"]]
+    )
     for bar, (_, row) in zip(bars, order.iterrows(), strict=True):
         coverage = "" if row["coverage"] >= 0.999 else f", {row['coverage']:.0%} answered"
         ax.text(
@@ -81,7 +85,9 @@ def plot_leaderboard(
         y = list(order["model"]).index(name) + 0.32
         ax.plot([value], [y], linestyle="none", marker="D", color="#555555", markersize=7)
     if known:
-        ax.plot([], [], linestyle="none", marker="D", color="#555555", label="course's published figure")
+        ax.plot(
+            [], [], linestyle="none", marker="D", color="#555555", label="course's published figure"
+        )
         ax.legend(loc="lower right", fontsize=FONT_SIZE - 1)
     ax.tick_params(labelsize=FONT_SIZE)
     ax.set_xlabel("Average absolute error (\\$)", fontsize=FONT_SIZE)

@@ -51,10 +51,15 @@ class Result:
 
     def __post_init__(self) -> None:
         n = len(self.truths)
-        self.reasons = self.reasons or [None if g is not None else "no answer" for g in self.guesses]
+        self.reasons = self.reasons or [
+            None if g is not None else "no answer" for g in self.guesses
+        ]
         self.titles = self.titles or [""] * n
         self.categories = self.categories or [""] * n
-        if not all(len(column) == n for column in (self.guesses, self.reasons, self.titles, self.categories)):
+        if not all(
+            len(column) == n
+            for column in (self.guesses, self.reasons, self.titles, self.categories)
+        ):
             raise ValueError(f"every column of result {self.name!r} needs {n} entries")
 
     @property
@@ -64,7 +69,11 @@ class Result:
     @property
     def failures(self) -> list[tuple[int, str]]:
         """(index, reason) of every item without an answer."""
-        return [(i, r or "no answer") for i, (g, r) in enumerate(zip(self.guesses, self.reasons, strict=True)) if g is None]
+        return [
+            (i, r or "no answer")
+            for i, (g, r) in enumerate(zip(self.guesses, self.reasons, strict=True))
+            if g is None
+        ]
 
     @property
     def coverage(self) -> float:
@@ -180,7 +189,9 @@ def record(result: Result, directory: str | Path | None = None, push: bool = Tru
     data = result.to_parquet()
     if not result.trusted:
         stamp = result.recorded.replace(":", "").replace("-", "")
-        path = write_bytes_atomically(folder / "failed" / f"{slug(result.name)}-{stamp}.parquet", data)
+        path = write_bytes_atomically(
+            folder / "failed" / f"{slug(result.name)}-{stamp}.parquet", data
+        )
         print(
             f"Not recorded: {result.name} answered {result.coverage:.0%} of {result.count} items "
             f"(at least {1 - MAX_FAILURE_SHARE:.0%} needed). Kept apart in {path}; any earlier "
@@ -203,8 +214,16 @@ def _hub_results(repo: str) -> list[Result]:
         revision = head_revision(repo)
     except FileNotFoundError:  # no data repository yet: nothing recorded there
         return []
-    names = [n for n in list_files(repo, revision=revision) if n.startswith(f"{HUB_FOLDER}/") and n.count("/") == 1]
-    return [Result.from_parquet(pull_file(repo, n, revision=revision)) for n in names if n.endswith(".parquet")]
+    names = [
+        n
+        for n in list_files(repo, revision=revision)
+        if n.startswith(f"{HUB_FOLDER}/") and n.count("/") == 1
+    ]
+    return [
+        Result.from_parquet(pull_file(repo, n, revision=revision))
+        for n in names
+        if n.endswith(".parquet")
+    ]
 
 
 def load_results(directory: str | Path | None = None, hub: bool = True) -> dict[str, Result]:

@@ -207,7 +207,9 @@ def push_splits(splits: Splits, repo_id: str, directory: str | os.PathLike | Non
         HUB_FILES[name]: target / manifest["files"][name] for name in SPLIT_NAMES
     }
     files["README.md"] = DATASET_CARD.encode()
-    counts = ", ".join(f"{len(items):,} {name}" for name, items in zip(SPLIT_NAMES, splits, strict=True))
+    counts = ", ".join(
+        f"{len(items):,} {name}" for name, items in zip(SPLIT_NAMES, splits, strict=True)
+    )
     return push_files(repo_id, files, f"Splits: {counts}")
 
 
@@ -215,7 +217,10 @@ def _pull_mine(repo_id: str, target: Path) -> tuple[Splits, str]:
     from .hub import head_revision, pull_file
 
     revision = head_revision(repo_id, hint=NO_SPLITS_HINT)
-    paths = [pull_file(repo_id, HUB_FILES[n], revision=revision, hint=NO_SPLITS_HINT) for n in SPLIT_NAMES]
+    paths = [
+        pull_file(repo_id, HUB_FILES[n], revision=revision, hint=NO_SPLITS_HINT)
+        for n in SPLIT_NAMES
+    ]
     splits = Splits(*(_read_parquet(p) for p in paths))
     save_splits(splits, target, source=f"{repo_id} on the Hub, commit {revision[:7]}")
     return splits, revision
@@ -240,20 +245,26 @@ def _pull_published(target: Path, n_validation: int) -> tuple[Splits, str]:
     names = list_files(PUBLISHED_SPLITS, revision=revision)
     tables = {}
     for split_name in ("train", "test"):
-        shards = sorted(n for n in names if n.startswith(f"data/{split_name}") and n.endswith(".parquet"))
+        shards = sorted(
+            n for n in names if n.startswith(f"data/{split_name}") and n.endswith(".parquet")
+        )
         rows = []
         for shard in shards:
             path = pull_file(PUBLISHED_SPLITS, shard, revision=revision)
             rows += pq.read_table(path, columns=["text", "price"]).to_pylist()
         tables[split_name] = [_item_from_prompt(r["text"], r["price"]) for r in rows]
     train = tables["train"]
-    splits = Splits(train[: len(train) - n_validation], train[len(train) - n_validation :], tables["test"])
+    splits = Splits(
+        train[: len(train) - n_validation], train[len(train) - n_validation :], tables["test"]
+    )
     save_splits(splits, target, source=f"{PUBLISHED_SPLITS} on the Hub, commit {revision[:7]}")
     return splits, revision
 
 
 def _describe(splits: Splits, where: str) -> str:
-    counts = " / ".join(f"{len(items):,} {name}" for name, items in zip(SPLIT_NAMES, splits, strict=True))
+    counts = " / ".join(
+        f"{len(items):,} {name}" for name, items in zip(SPLIT_NAMES, splits, strict=True)
+    )
     return f"Splits: {counts}, from {where}"
 
 

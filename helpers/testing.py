@@ -46,7 +46,11 @@ def _as_price(value: Any) -> float:
 
 def _reason(error: BaseException) -> str:
     text = str(error) or type(error).__name__
-    return text if text.startswith(("predictor", type(error).__name__)) else f"{type(error).__name__}: {text}"
+    return (
+        text
+        if text.startswith(("predictor", type(error).__name__))
+        else f"{type(error).__name__}: {text}"
+    )
 
 
 def _default_name(predictor: Any) -> str:
@@ -107,7 +111,9 @@ class Tester:
             try:
                 raw = list(predict_batch(chunk))
                 if len(raw) != len(chunk):
-                    raise ValueError(f"predict_batch returned {len(raw)} answers for {len(chunk)} items")
+                    raise ValueError(
+                        f"predict_batch returned {len(raw)} answers for {len(chunk)} items"
+                    )
             except Exception:  # fall back to one at a time so one bad item costs one item
                 answers.extend(self._attempt(item) for item in chunk)
                 continue
@@ -233,12 +239,20 @@ def chart(result: Result):
     ax.set_xlabel("Ground truth (\\$)", fontsize=12)
     ax.set_ylabel("Model estimate (\\$)", fontsize=12)
     s = result.score
-    metrics = f"Error \\${s.mae:,.2f}   RMSLE {s.rmsle:.2f}   Hits {s.hit_rate:.0%}" if s else "nothing answered"
+    metrics = (
+        f"Error \\${s.mae:,.2f}   RMSLE {s.rmsle:.2f}   Hits {s.hit_rate:.0%}"
+        if s
+        else "nothing answered"
+    )
     ax.set_title(f"{result.name}\n{metrics}", fontsize=13)
     handles = [Line2D([], [], color="#1f77b4", label="perfect estimate (y = x)")]
     handles += [
         Line2D([], [], marker="o", linestyle="none", color=PLOT_COLOURS[c], label=label)
-        for c, label in ((GREEN, "within \\$40 or 20%"), (ORANGE, "within \\$80 or 40%"), (RED, "further off"))
+        for c, label in (
+            (GREEN, "within \\$40 or 20%"),
+            (ORANGE, "within \\$80 or 40%"),
+            (RED, "further off"),
+        )
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=10)
     mark_if_smoke(fig)

@@ -121,7 +121,9 @@ def _selected(paths: list[Path], only: str) -> list[Path]:
     return [by_number[n] for n in sorted({*needed, number})]
 
 
-def run_notebook(path: Path, out: Path, env: dict[str, str], timeout: int = 900) -> tuple[bool, str]:
+def run_notebook(
+    path: Path, out: Path, env: dict[str, str], timeout: int = 900
+) -> tuple[bool, str]:
     """Execute one notebook in a new kernel with ``env`` added; save the executed copy."""
     import nbformat
     from nbclient import NotebookClient
@@ -164,8 +166,12 @@ def run_course(out: str | os.PathLike, only: str = "", timeout: int = 900) -> bo
             env = runtime_environment(runtimes / re.sub(r"_.*", "", path.stem))
             success, status = run_notebook(path, executed, env, timeout)
             ok = ok and success
-            n = _save_charts(__import__("nbformat").read(executed / path.name, 4), path.stem, charts)
-            print(f"{path.name:36s} {time.perf_counter() - started:6.1f} s  {n:2d} charts  {status}")
+            n = _save_charts(
+                __import__("nbformat").read(executed / path.name, 4), path.stem, charts
+            )
+            print(
+                f"{path.name:36s} {time.perf_counter() - started:6.1f} s  {n:2d} charts  {status}"
+            )
             if not success:
                 break
     print(f"Total {time.perf_counter() - started_all:.0f} s")

@@ -46,7 +46,7 @@ from helpers.config import (
 )
 
 from .catalog import generate_records
-from .hub_server import HubStorage
+from .hub_storage import HubStorage
 
 WORLD_VERSION = 1  # bump when anything below changes, so cached worlds are rebuilt
 LEARNER = "learner"

@@ -49,7 +49,9 @@ def test_the_smoke_environment_points_every_client_at_the_stand_ins(tmp_path):
 def test_smoke_chosen_after_the_hub_client_was_imported_asks_for_a_restart(monkeypatch, tmp_path):
     import huggingface_hub  # noqa: F401 - imported, so it has read its endpoint
 
-    monkeypatch.setenv(STANDINS_ENV, json.dumps({"hub": "http://127.0.0.1:1", "openai": "http://x/v1"}))
+    monkeypatch.setenv(
+        STANDINS_ENV, json.dumps({"hub": "http://127.0.0.1:1", "openai": "http://x/v1"})
+    )
     with pytest.raises(RuntimeError, match="Restart the kernel"):
         configure(smoke=True, workdir=tmp_path)
 
@@ -122,8 +124,7 @@ CELLS = [
     "reply = OpenAI().chat.completions.create(model='gpt-4o', messages=[{'role': 'user', "
     "'content': 'How much does this cost?\\n\\nA 4 Pack of AA batteries'}])\n"
     "print('ANSWER', reply.choices[0].message.content)",
-    "from helpers.tokenizer import load_tokenizer\n"
-    "print('TOKENS', len(load_tokenizer()))",
+    "from helpers.tokenizer import load_tokenizer\nprint('TOKENS', len(load_tokenizer()))",
     "import os\nprint('HF_HOME', os.environ['HF_HOME'])",
 ]
 

@@ -4,6 +4,11 @@ Every case is produced for real by the Hub stand-in (gated repository, refused t
 repository, read-only token), through the same client calls the notebooks make.
 """
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from helpers import hub
@@ -32,27 +37,48 @@ def test_the_learners_token_opens_the_gated_model_and_names_the_account():
     assert all(len(tokenizer.encode(str(n), add_special_tokens=False)) == 1 for n in range(1000))
 
 
-def test_no_token_on_a_gated_model_gives_the_licence_and_token_steps(token):
-    token(None)
-    with pytest.raises(hub.GatedModelError) as caught:
-        load_tokenizer(BASE_MODEL)
-    text = str(caught.value)
-    assert "accept the licence" in text and "HF_TOKEN" in text and BASE_MODEL in text
+PROBE = """
+import json
+from helpers.tokenizer import load_tokenizer
+try:
+    load_tokenizer("meta-llama/Llama-3.1-8B")
+    print(json.dumps(["loaded", ""]))
+except Exception as error:
+    print(json.dumps([type(error).__name__, str(error)]))
+"""
 
 
-def test_a_token_without_the_licence_is_told_to_accept_it(token):
-    token(STRANGER_TOKEN)
-    with pytest.raises(hub.GatedModelError, match="no access to meta-llama/Llama-3.1-8B yet"):
-        load_tokenizer(BASE_MODEL)
+def fresh_runtime(tmp_path, token):
+    """Load the gated tokenizer in a new process with an empty Hub cache (as on a new runtime:
+    with a cached copy, huggingface_hub quietly falls back to it whatever the Hub answers)."""
+    env = {k: v for k, v in os.environ.items() if k != "HF_TOKEN"}
+    env["HF_HOME"] = str(tmp_path / "hf-home")
+    if token is not None:
+        env["HF_TOKEN"] = token
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120
+    )
+    kind, message = json.loads(done.stdout.strip().splitlines()[-1])
+    return kind, message
 
 
-def test_a_bad_token_says_the_token_is_invalid_not_the_licence(token):
+def test_no_token_on_a_gated_model_gives_the_licence_and_token_steps(tmp_path):
+    kind, message = fresh_runtime(tmp_path, None)
+    assert kind == "GatedModelError"
+    assert "accept the licence" in message and "HF_TOKEN" in message and BASE_MODEL in message
+
+
+def test_a_token_without_the_licence_is_told_to_accept_it(tmp_path):
+    kind, message = fresh_runtime(tmp_path, STRANGER_TOKEN)
+    assert kind == "GatedModelError"
+    assert "no access to meta-llama/Llama-3.1-8B yet" in message
+
+
+def test_a_bad_token_says_the_token_is_invalid_not_the_licence(tmp_path, token):
+    kind, message = fresh_runtime(tmp_path, "hf_this_token_was_revoked")
+    assert kind == "BadTokenError"
+    assert "invalid, revoked or expired" in message and "not about the licence" in message
     token("hf_this_token_was_revoked")
-    with pytest.raises(hub.BadTokenError) as caught:
-        load_tokenizer(BASE_MODEL)
-    assert "invalid, revoked or expired" in str(caught.value)
-    assert "licence" in str(caught.value)  # ...only to say it is not about the licence
-    assert not isinstance(caught.value, hub.GatedModelError)
     with pytest.raises(hub.BadTokenError):
         hub.hub_user()
 

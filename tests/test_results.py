@@ -31,11 +31,18 @@ def test_metrics_cover_answered_items_and_report_coverage():
 
 
 def test_a_result_round_trips_through_its_parquet_file(tmp_path):
-    r = result("GPT-4o (stand-in)", [101.0, None], [100.0, 50.0], reasons=[None, "429 rate limited"])
+    r = result(
+        "GPT-4o (stand-in)", [101.0, None], [100.0, 50.0], reasons=[None, "429 rate limited"]
+    )
     path = tmp_path / "r.parquet"
     path.write_bytes(r.to_parquet())
     back = Result.from_parquet(path)
-    assert (back.name, back.guesses, back.reasons, back.recorded) == (r.name, r.guesses, r.reasons, r.recorded)
+    assert (back.name, back.guesses, back.reasons, back.recorded) == (
+        r.name,
+        r.guesses,
+        r.reasons,
+        r.recorded,
+    )
     assert oct(path.stat().st_mode & 0o777) != "0o600"
 
 
@@ -58,8 +65,13 @@ def test_a_failed_run_is_kept_apart_and_never_replaces_a_good_result(tmp_path, c
 
 def test_the_threshold_is_the_stated_share():
     n = 100
-    just_ok = result("a", [100.0] * (n - int(n * MAX_FAILURE_SHARE)) + [None] * int(n * MAX_FAILURE_SHARE))
-    too_many = result("b", [100.0] * (n - int(n * MAX_FAILURE_SHARE) - 1) + [None] * (int(n * MAX_FAILURE_SHARE) + 1))
+    just_ok = result(
+        "a", [100.0] * (n - int(n * MAX_FAILURE_SHARE)) + [None] * int(n * MAX_FAILURE_SHARE)
+    )
+    too_many = result(
+        "b",
+        [100.0] * (n - int(n * MAX_FAILURE_SHARE) - 1) + [None] * (int(n * MAX_FAILURE_SHARE) + 1),
+    )
     assert just_ok.trusted and not too_many.trusted
 
 
@@ -101,7 +113,9 @@ WRITER = textwrap.dedent(
 
 def test_two_runtimes_recording_at_once_lose_nothing(tmp_path):
     writers = [
-        subprocess.Popen([sys.executable, "-c", WRITER, who, str(tmp_path / who)], env=dict(os.environ))
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, who, str(tmp_path / who)], env=dict(os.environ)
+        )
         for who in ("writer-a", "writer-b")
     ]
     assert [w.wait(timeout=120) for w in writers] == [0, 0]

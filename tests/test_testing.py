@@ -120,7 +120,10 @@ def test_predict_batch_may_return_exceptions_as_reasons():
 
         def predict_batch(self, items):
             self.calls.append(len(items))
-            return [ValueError("reply had no price: 'n/a'") if i.title == "c" else i.price * 2 for i in items]
+            return [
+                ValueError("reply had no price: 'n/a'") if i.title == "c" else i.price * 2
+                for i in items
+            ]
 
     model = Batched()
     result = Tester.test(model, ITEMS, batch_size=3, record=False, show=False)
