@@ -77,6 +77,8 @@ def smoke_environment(workdir: str | os.PathLike) -> Iterator[dict[str, str]]:
 
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    if "huggingface_hub" in sys.modules:  # it read HF_ENDPOINT when imported: too late to point it
+        raise RuntimeError("Start the smoke environment before anything imports huggingface_hub.")
     with serve_hub(workdir / "hub") as hub_url, serve_openai() as openai_url:
         values = {**QUIET, **smoke_variables(hub_url, openai_url, workdir / "runtime" / "smoke")}
         values.update(runtime_environment(workdir / "runtime"))

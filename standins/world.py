@@ -28,6 +28,8 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -48,7 +50,7 @@ from helpers.config import (
 from .catalog import generate_records
 from .hub_storage import HubStorage
 
-WORLD_VERSION = 1  # bump when anything below changes, so cached worlds are rebuilt
+WORLD_VERSION = 2  # bump when anything below changes, so cached worlds are rebuilt
 LEARNER = "learner"
 LEARNER_WRITE_TOKEN = SMOKE_HUB_TOKEN
 LEARNER_READ_TOKEN = "hf_standin_learner_read"
@@ -188,8 +190,8 @@ def cache_dir() -> Path:
     return Path(base) / "pricer" / f"standin-world-v{WORLD_VERSION}"
 
 
-def _cached_world() -> Path:
-    """The public repositories, built once per machine (about 20 seconds)."""
+def build_cache() -> Path:
+    """Build the public repositories into the cache folder (about 20 seconds), once per machine."""
     target = cache_dir()
     if (target / "users.json").exists():
         return target
@@ -205,6 +207,15 @@ def _cached_world() -> Path:
     return target
 
 
+def _cached_world() -> Path:
+    """The cached public repositories, built in a child process when missing: building imports
+    huggingface_hub, which must not happen here before HF_ENDPOINT points at the stand-in."""
+    target = cache_dir()
+    if not (target / "users.json").exists():
+        subprocess.run([sys.executable, "-m", "standins.world"], check=True)
+    return target
+
+
 def prepare_storage(root: str | os.PathLike) -> Path:
     """A storage folder holding the public repositories (and nothing of the learner's yet).
 
@@ -216,3 +227,7 @@ def prepare_storage(root: str | os.PathLike) -> Path:
     root.parent.mkdir(parents=True, exist_ok=True)
     shutil.copytree(_cached_world(), root, copy_function=os.link, dirs_exist_ok=True)
     return root
+
+
+if __name__ == "__main__":
+    print(build_cache())
