@@ -81,3 +81,43 @@ def test_the_notebooks_models_are_in_the_maintained_price_table():
     for model in models:
         rates = token_rates(model, provider_for(model))
         assert rates is not None and rates.source.startswith("genai-prices"), model
+
+
+@pytest.mark.parametrize("module", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
+def test_every_public_name_says_which_notebook_introduces_it(module):
+    for node in ast.parse(module.read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
+            tag = re.search(r"Introduced in (notebooks/\S+\.ipynb)", ast.get_docstring(node) or "")
+            assert tag, f"{module.name}: {node.name} has no 'Introduced in notebooks/...' tag"
+            assert (REPO / tag.group(1)).exists(), f"{node.name}: {tag.group(1)} does not exist"
+
+
+def test_openai_sdk_still_takes_the_arguments_we_send():
+    """API drift: every keyword the client and the fine-tuning helpers pass still exists."""
+    import inspect
+
+    import openai
+    from openai.resources.chat.completions import Completions
+    from openai.resources.fine_tuning.jobs import Jobs
+
+    from helpers.frontier import PROVIDERS
+
+    expected = {
+        openai.OpenAI.__init__: {"api_key", "base_url", "max_retries", "timeout"},
+        Completions.create: {"model", "messages"}
+        | {k for p in PROVIDERS.values() for k in p.params},
+        Jobs.create: {
+            "training_file",
+            "validation_file",
+            "model",
+            "seed",
+            "suffix",
+            "method",
+            "integrations",
+        },
+    }
+    for function, names in expected.items():
+        missing = names - set(inspect.signature(function).parameters)
+        assert not missing, (
+            f"DRIFT DETECTED: {function.__qualname__} no longer takes {sorted(missing)}"
+        )

@@ -64,11 +64,17 @@ class Reply:
 
 
 def require_text(text: str) -> None:
-    """Accept any reply with text (the default check of `FrontierClient.complete`)."""
+    """Accept any reply with text (the default check of `FrontierClient.complete`).
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 def require_price(text: str) -> None:
-    """Accept a reply only if a price can be read from it; otherwise it is malformed (retried)."""
+    """Accept a reply only if a price can be read from it; otherwise it is malformed (retried).
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
     if read_price(text) is None:
         raise NoPriceInReply(f"reply had no price: {text[:60]!r}", reply=text)
 

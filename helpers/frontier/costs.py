@@ -139,14 +139,17 @@ def training_rate(model: str) -> float | None:
 
 
 def format_dollars(value: float | None) -> str:
-    """ "$0.0123" under a cent, "$1.23" above; "an unknown amount" when no table priced it."""
+    """Dollars as text: "$0.0123" under a cent, "$1.23" above, "an unknown amount" if unpriced.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
     if value is None:
         return "an unknown amount (no price table knows this model)"
     return f"${value:,.4f}" if value < 0.01 else f"${value:,.2f}"
 
 
 def billing(simulated: bool, free: bool = False) -> str:
-    """How to read a dollar figure: simulated, free, or billed."""
+    """How to read a dollar figure: simulated, free, or billed. Introduced in notebooks/05_frontier_models.ipynb."""
     return SIMULATED if simulated else FREE if free else BILLED
 
 

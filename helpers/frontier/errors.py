@@ -35,31 +35,52 @@ class FrontierError(RuntimeError):
 
 
 class MissingKeyError(FrontierError):
-    """No key for a provider in the environment, a ``.env`` file or Colab's secrets."""
+    """No key for a provider in the environment, a ``.env`` file or Colab's secrets.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 class FatalError(FrontierError):
-    """A failure every further call would repeat: the run stops instead of paying for 250."""
+    """A failure every further call would repeat: the run stops instead of paying for 250.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 class RequestRejected(FrontierError):
-    """The provider refused this request (and would refuse it again); other items go on."""
+    """The provider refused this request (and would refuse it again); other items go on.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 class TransientError(FrontierError):
-    """A failure worth retrying: rate limits, server errors, timeouts, garbled replies."""
+    """A failure worth retrying: rate limits, server errors, timeouts, garbled replies.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 class MalformedReply(TransientError):
-    """The provider answered, but without a usable answer. Retried, never cached."""
+    """The provider answered, but without a usable answer. Retried, never cached.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 class EmptyReply(MalformedReply):
-    """The reply's content was empty or missing."""
+    """The reply's content was empty or missing.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
 
 class NoPriceInReply(MalformedReply):
-    """The reply had text but no number to read as a price."""
+    """The reply had text but no number to read as a price.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
     def __init__(self, message: str, status: int | None = None, reply: str = "") -> None:
         super().__init__(message, status)
@@ -70,7 +91,10 @@ class NoPriceInReply(MalformedReply):
 
 
 class GaveUp(FrontierError):
-    """Transient errors outlasted the retries; ``last`` is the final one."""
+    """Transient errors outlasted the retries; ``last`` is the final one.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
     def __init__(
         self,

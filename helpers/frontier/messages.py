@@ -28,8 +28,8 @@ def chat_answer(price: float) -> str:
     """The answer a fine-tuned chat model learns to give: "Price is $123.45".
 
     Cents are kept on purpose: the chat question does not ask for the nearest dollar (the
-    open-source model's completion, which does, rounds). Introduced in
-    notebooks/06_frontier_fine_tuning.ipynb.
+    open-source model's completion, which does, rounds).
+    Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
     return f"{PRICE_PREFIX}{price:.2f}"
 

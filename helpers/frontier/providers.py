@@ -105,7 +105,7 @@ def provider_for(model: str) -> str:
 
 
 def preset(provider: str) -> Provider:
-    """The named preset, or an error listing the known ones."""
+    """The named preset, or an error listing the known ones. Introduced in notebooks/05_frontier_models.ipynb."""
     if provider not in PROVIDERS:
         raise ValueError(f"Unknown provider {provider!r}; choose one of {', '.join(PROVIDERS)}")
     return PROVIDERS[provider]

@@ -76,7 +76,10 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class Endpoint:
-    """What the messages name: the provider, its key's variable, the model, the URL, the timeout."""
+    """What the messages name: the provider, its key's variable, the model, the URL, the timeout.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
 
     provider: str
     key_env: str | None

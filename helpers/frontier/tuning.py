@@ -56,7 +56,7 @@ def write_jsonl(
 
 @dataclass
 class JsonlCheck:
-    """What the local format check found in a fine-tuning file."""
+    """What the local format check found in a fine-tuning file. Introduced in notebooks/06_frontier_fine_tuning.ipynb."""
 
     path: Path
     examples: int = 0
@@ -145,8 +145,8 @@ def check_jsonl(path: str | os.PathLike, min_examples: int = MIN_EXAMPLES) -> Js
 def training_cost(tokens: int, model: str = "gpt-4o-mini", epochs: int = 1) -> float | None:
     """Dollars to train on ``tokens`` for ``epochs`` (rates: `costs.TRAINING_PRICES`).
 
-    None when the table does not know the model. Introduced in
-    notebooks/06_frontier_fine_tuning.ipynb.
+    None when the table does not know the model.
+    Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
     price = training_rate(model)
     return None if price is None else tokens * epochs * price / 1_000_000
@@ -223,8 +223,8 @@ def wait_for_job(
 
     Polls start quickly and slow down to every ``poll_seconds``: a real job takes 10-30
     minutes. Raises if the job fails or is cancelled (with OpenAI's reason), or on timeout
-    (the job keeps running; call this again with its id). Introduced in
-    notebooks/06_frontier_fine_tuning.ipynb.
+    (the job keeps running; call this again with its id).
+    Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
     started = time.monotonic()
     seen: set[str] = set()
