@@ -218,6 +218,16 @@ def test_a_cached_empty_answer_from_an_older_version_is_asked_again(client_for, 
     assert client.usage.calls == 2 and client.usage.corrupt_cache == 2
 
 
+def test_a_cache_that_cannot_be_written_loses_no_answer(client_for, tmp_path):
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("")
+    client = client_for(cache=blocker / "cache")
+    items = make_items(3)
+    with pytest.warns(UserWarning, match="Could not cache a reply"):
+        assert client.predict_batch(items) == [expected_price(i) for i in items]
+    assert client.usage.calls == 3 and client.usage.corrupt_cache == 0
+
+
 def test_concurrent_writers_leave_only_whole_files(client_for, fake, tmp_path):
     items = make_items(40)
     clients = [client_for(cache=tmp_path / "shared", workers=8) for _ in range(3)]

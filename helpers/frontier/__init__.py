@@ -43,7 +43,14 @@ from .errors import (
     RequestRejected,
     TransientError,
 )
-from .messages import CHAT_QUESTION, SYSTEM_PROMPT, messages_for, read_price, user_prompt
+from .messages import (
+    CHAT_QUESTION,
+    SYSTEM_PROMPT,
+    messages_for,
+    read_price,
+    require_price,
+    user_prompt,
+)
 from .providers import PROVIDERS, Provider, check_keys, key_status, openai_client, provider_for
 from .retries import retry_after_seconds
 
@@ -77,6 +84,7 @@ __all__ = [
     "openai_client",
     "provider_for",
     "read_price",
+    "require_price",
     "retry_after_seconds",
     "spending_summary",
     "token_rates",

@@ -105,7 +105,7 @@ class ReplyCache:
         """The entry, None if absent, False if present but unreadable."""
         try:
             entry = json.loads(self.path(key).read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         except (OSError, ValueError):
             return False
@@ -131,11 +131,20 @@ class ReplyCache:
         return isinstance(self._read(key), dict)
 
     def put(self, key: str, entry: Mapping[str, Any]) -> None:
-        """Store one entry atomically (and, once, sweep temporary files of killed writers)."""
-        if not self._swept:
-            self._swept = True
-            self.sweep()
-        write_text_atomically(self.path(key), json.dumps(entry, ensure_ascii=False, indent=1))
+        """Store one entry atomically (and, once, sweep temporary files of killed writers).
+
+        A failed write (a full disk) is warned about, not raised: the answer it holds was
+        paid for and is used all the same.
+        """
+        try:
+            if not self._swept:
+                self._swept = True
+                self.sweep()
+            write_text_atomically(self.path(key), json.dumps(entry, ensure_ascii=False, indent=1))
+        except OSError as error:
+            warnings.warn(
+                f"Could not cache a reply ({error}); it is used all the same.", stacklevel=2
+            )
 
     def sweep(self, older_than: float = STALE_TEMP_SECONDS) -> int:
         """Remove temporary files left by killed writers; returns how many were removed."""

@@ -39,10 +39,9 @@ from .errors import (
     FrontierError,
     GaveUp,
     MalformedReply,
-    NoPriceInReply,
     TransientError,
 )
-from .messages import message_tokens, messages_for, read_price
+from .messages import message_tokens, messages_for, read_price, require_price, require_text
 from .providers import api_key_for, base_url_for, preset, provider_for
 from .retries import Endpoint, RetryPolicy, judge
 
@@ -61,22 +60,6 @@ class Reply:
     attempts: int = 1
     stand_in: bool = False
     finish_reason: str | None = None
-
-
-def require_text(text: str) -> None:
-    """Accept any reply with text (the default check of `FrontierClient.complete`).
-
-    Introduced in notebooks/05_frontier_models.ipynb.
-    """
-
-
-def require_price(text: str) -> None:
-    """Accept a reply only if a price can be read from it; otherwise it is malformed (retried).
-
-    Introduced in notebooks/05_frontier_models.ipynb.
-    """
-    if read_price(text) is None:
-        raise NoPriceInReply(f"reply had no price: {text[:60]!r}", reply=text)
 
 
 class FrontierClient:
@@ -315,11 +298,13 @@ class FrontierClient:
         reply = self._call_with_retries(messages, check)
         if self.cache is not None:
             request = {"base_url": self.base_url, "model": self.model, "messages": messages}
-            usage = (reply.prompt_tokens, reply.completion_tokens)
-            self.cache.put(
-                key,
-                cache_entry({**request, "params": self.params}, reply.text, usage, reply.stand_in),
+            entry = cache_entry(
+                {**request, "params": self.params},
+                reply.text,
+                (reply.prompt_tokens, reply.completion_tokens),
+                reply.stand_in,
             )
+            self.cache.put(key, entry)
         return reply
 
     def __call__(self, item: Any) -> float:

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..config import PRICE_PREFIX
+from .errors import NoPriceInReply
 
 SYSTEM_PROMPT = "You estimate prices of items. Reply only with the price, no explanation"
 CHAT_QUESTION = "How much does this cost?"  # no rounding hint: a chat model may give cents
@@ -88,3 +89,19 @@ def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     Introduced in notebooks/05_frontier_models.ipynb.
     """
     return sum(estimate_tokens(str(m.get("content") or "")) + 4 for m in messages) + 3
+
+
+def require_text(text: str) -> None:
+    """Accept any reply with text (the default check of `FrontierClient.complete`).
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
+
+
+def require_price(text: str) -> None:
+    """Accept a reply only if a price can be read from it; otherwise it is malformed (retried).
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
+    if read_price(text) is None:
+        raise NoPriceInReply(f"reply had no price: {text[:60]!r}", reply=text)
