@@ -297,6 +297,7 @@ def test_reasons_are_per_item_and_successes_are_floats(client_for, fake):
     assert all(answers[i] == expected_price(items[i]) for i in range(30) if i not in failed)
     assert all(str(answers[i]) == "gave up after 1 attempts: 500 server error" for i in failed)
     assert all(isinstance(answers[i], GaveUp) and answers[i].status == 500 for i in failed)
+    assert not any(answers[i].fatal for i in failed)
     assert sorted(t for t, _ in client.failures) == sorted(items[i].title for i in failed)
     assert client.usage.failures == len(failed)
 
@@ -354,7 +355,7 @@ def test_a_refused_key_stops_the_run_at_once(fake, client_for):
     fake.keys = {"the-right-key"}
     client = client_for(cache=False, workers=4)
     answers = client.predict_batch(make_items(40))
-    assert all(isinstance(a, FatalError) and a.status == 401 for a in answers)
+    assert all(isinstance(a, FatalError) and a.status == 401 and a.fatal for a in answers)
     assert str(answers[-1]).startswith("401 invalid API key: openai refused OPENAI_API_KEY")
     assert len({str(a) for a in answers}) == 1  # the same reason for every item
     assert len(fake.requests) <= 4 + 1  # the calls already in flight (and the name probe), no more

@@ -25,6 +25,8 @@ class FrontierError(RuntimeError):
     Introduced in notebooks/05_frontier_models.ipynb.
     """
 
+    fatal = False  # True: every further call would fail the same way (the Tester may check it)
+
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
@@ -46,6 +48,8 @@ class FatalError(FrontierError):
 
     Introduced in notebooks/05_frontier_models.ipynb.
     """
+
+    fatal = True
 
 
 class RequestRejected(FrontierError):
