@@ -131,3 +131,12 @@ def test_every_preset_endpoint_parameter_is_current():
     assert PROVIDERS["openai"].params["max_completion_tokens"] == 10
     assert PROVIDERS["anthropic"].params == {"max_completion_tokens": 10}  # seed is ignored there
     assert PROVIDERS["gemini"].params["reasoning_effort"] == "none"  # thinking would eat the limit
+
+
+def test_provider_is_guessed_from_the_model_name():
+    from helpers.frontier import provider_for
+
+    assert provider_for("gpt-4o-mini") == "openai"
+    assert provider_for("ft:gpt-4o-mini-2024-07-18:personal:pricer:abc") == "openai"
+    assert provider_for("claude-sonnet-4-5") == "anthropic"
+    assert provider_for("gemini-2.5-flash") == "gemini"
