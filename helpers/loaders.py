@@ -15,8 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .config import settings
-from .hub import friendly_hub_errors
+from .config import CATEGORIES, RAW_DATASET, RAW_FILE, settings
 from .items import REASONS, Item, Rejection, curate_batch
 
 # Only the columns curation reads; images, videos and the rest never leave Arrow.
@@ -50,22 +49,29 @@ class CurationReport:
         )
 
 
+def download_raw(category: str) -> str:
+    """One category's raw JSONL file from the Hub, downloaded once into the Hub cache.
+
+    The real files are large (Automotive is about 2 million products); the download shows its
+    progress and is reused by later calls. Introduced in notebooks/01_explore_data.ipynb.
+    """
+    from .hub import pull_file
+
+    if category not in CATEGORIES:
+        raise ValueError(f"Unknown category {category!r}. Choose one of: {', '.join(CATEGORIES)}")
+    return str(pull_file(RAW_DATASET, RAW_FILE.format(category=category), repo_type="dataset"))
+
+
 def open_raw(category: str, source: str | None = None):
     """The raw metadata of one category as a `datasets.Dataset` (no curation yet).
 
-    ``source`` defaults to the current mode's file: the Hub's JSONL, or the local synthetic
-    catalog (written on first use). Introduced in notebooks/01_explore_data.ipynb.
+    ``source`` is a local JSONL file; by default the category's file is downloaded from
+    McAuley-Lab/Amazon-Reviews-2023. Introduced in notebooks/01_explore_data.ipynb.
     """
     from datasets import load_dataset
 
-    current = settings()
-    source = source or current.raw_source(category)
-    if current.smoke and source == current.raw_source(category) and not os.path.exists(source):
-        from standins.catalog import write_catalog
-
-        write_catalog(os.path.dirname(source), n=current.catalog_size, seed=current.seed)
-    with friendly_hub_errors(source):
-        return load_dataset("json", data_files=source, split="train")
+    source = source or download_raw(category)
+    return load_dataset("json", data_files=source, split="train")
 
 
 def _curate_columns(batch: dict[str, list], tokenizer, category: str) -> dict[str, list]:

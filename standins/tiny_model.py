@@ -101,7 +101,7 @@ def build_tiny_llama(directory: str | os.PathLike, seed: int = 42) -> Path:
             rows = number_rows(tokenizer, config.hidden_size, generator)
             model.lm_head.weight.copy_(rows[: config.vocab_size])
         model.generation_config.pad_token_id = None  # as Meta's: the course sets padding itself
-        model.save_pretrained(str(staging))
+        model.to(torch.bfloat16).save_pretrained(str(staging))  # stored in bf16, as Meta's weights
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
