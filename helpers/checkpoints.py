@@ -27,7 +27,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from .config import settings
+from .config import RUN_REPO
 
 # What resuming reads; trainer_state.json is written last, so it also marks a finished save.
 REQUIRED_FILES = (
@@ -80,7 +80,7 @@ def local_checkpoints(output_dir: str | os.PathLike) -> tuple[dict[Path, int], d
     if not folder.is_dir():
         return complete, broken
     for path in sorted(folder.iterdir()):
-        if not path.is_dir() or not (_NUMBERED.match(path.name) or path.name == HUB_FOLDER):
+        if not path.is_dir() or not _NUMBERED.match(path.name):
             continue
         problem = checkpoint_problem(path)
         if problem:
@@ -124,15 +124,19 @@ def hub_checkpoint_step(hub_repo: str, say: Say = print) -> int | None:
 
 
 def download_hub_checkpoint(hub_repo: str, output_dir: str | os.PathLike, say: Say = print):
-    """Download the Hub's ``last-checkpoint`` into ``output_dir``; returns its folder, or None
-    when it is incomplete. Introduced in notebooks/08_qlora_training.ipynb."""
+    """Download the Hub's ``last-checkpoint`` into ``output_dir`` as ``checkpoint-<step>``;
+    returns that folder, or None when it is incomplete. Introduced in notebooks/08_qlora_training.ipynb.
+
+    It is stored under its step's name, like any local checkpoint: the Trainer's pushes leave
+    ``checkpoint-*`` folders out, so an old copy never travels back over a newer one.
+    """
     from huggingface_hub import snapshot_download
 
     from .hub import friendly_hub_errors
 
-    target = Path(output_dir) / HUB_FOLDER
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".download-"))
+    folder = Path(output_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder, prefix=".download-"))
     try:
         with friendly_hub_errors(hub_repo):
             snapshot_download(hub_repo, allow_patterns=[f"{HUB_FOLDER}/*"], local_dir=staging)
@@ -140,6 +144,7 @@ def download_hub_checkpoint(hub_repo: str, output_dir: str | os.PathLike, say: S
         if problem:
             say(f"Skipped {hub_repo}'s {HUB_FOLDER}: {problem}.")
             return None
+        target = folder / f"checkpoint-{trainer_state(staging / HUB_FOLDER)['global_step']}"
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging / HUB_FOLDER, target)
@@ -255,33 +260,18 @@ def resume_training(trainer: Any, resume: bool = True, say: Say = print) -> Any:
     return trainer
 
 
-def model_repo(name: str, say: Say = print) -> str | None:
-    """``<you>/<name>``: the Hub repository for a run, you being HF_USER or the token's owner.
+def run_repo(name: str = RUN_REPO, say: Say = print) -> str | None:
+    """``<you>/<name>``, the Hub repository a run pushes its checkpoints to; None, saying what
+    will not persist, without a token that may write. Introduced in notebooks/08_qlora_training.ipynb."""
+    from .hub import can_write, learner_repo
 
-    None, with the reason, when there is no token with write access: checkpoints then stay on
-    this machine only. Introduced in notebooks/08_qlora_training.ipynb.
-    """
-    user = settings().hub_user
-    if user:
-        return f"{user}/{name}"
-    from huggingface_hub import whoami
-    from huggingface_hub.errors import HfHubHTTPError, LocalTokenNotFoundError
-
-    try:
-        me = whoami()
-    except LocalTokenNotFoundError:
-        reason = "no Hugging Face token is set (HF_TOKEN)"
-    except HfHubHTTPError as error:
-        reason = f"the Hub refused the token (HTTP {error.response.status_code}): is it valid?"
-    except (ConnectionError, OSError) as error:
-        reason = f"the Hub could not be reached ({type(error).__name__})"
-    else:
-        role = me.get("auth", {}).get("accessToken", {}).get("role")  # read, write, fineGrained
-        if role != "read":
-            return f"{me['name']}/{name}"
-        reason = "your token is read-only: create one with write access"
+    repo = learner_repo(name)
+    if repo is not None and can_write():
+        return repo
+    reason = "no Hugging Face token" if repo is None else f"your token may not write to {repo}"
     say(
-        f"Checkpoints will NOT be pushed to the Hub: {reason}. They stay in the output folder, "
-        "which a Colab disconnect erases (keep it on Google Drive to be safe)."
+        f"Checkpoints will not be pushed to the Hub ({reason}): they stay in this runtime's "
+        "output folder, which a disconnect erases. A 'write' token keeps them in your account "
+        "(or set WORKDIR to a folder on Google Drive)."
     )
     return None

@@ -56,7 +56,7 @@ PRESETS: dict[str, Preset] = {
         # lesson's resume something to resume from. About 15 s on 2 CPU cores.
         name="smoke",
         machine="any CPU, with the tiny stand-in model",
-        train_items=480,  # 60 steps of 8
+        train_items=320,  # 40 steps of 8
         batch_size=8,
         learning_rate=2e-3,
         save_steps=20,

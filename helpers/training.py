@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trl import SFTTrainer
+import torch
+import torch.nn.functional as F
+from trl import SFTConfig, SFTTrainer
 
-from .config import settings
+from .config import RUN_REPO, settings
 from .presets import Preset, Progress, choose_preset
-
-RUN_NAME = "pricer-qlora"  # folder (and default Hub repository name) of a training run
 
 
 @dataclass
@@ -135,8 +135,6 @@ def mixed_precision(dtype=None) -> dict[str, bool]:
     Set explicitly because SFTConfig defaults to bf16, which a T4 and a CPU cannot run.
     Introduced in notebooks/08_qlora_training.ipynb.
     """
-    import torch
-
     from .models import compute_dtype
 
     dtype = dtype if dtype is not None else compute_dtype()
@@ -195,8 +193,6 @@ def sft_config(
 
     Introduced in notebooks/08_qlora_training.ipynb.
     """
-    from trl import SFTConfig
-
     return SFTConfig(**sft_kwargs(output_dir, hp, hub_repo, report_to))
 
 
@@ -207,32 +203,27 @@ class CompletionLossTrainer(SFTTrainer):
     """TRL's `SFTTrainer`, with the output layer run only at the positions the loss scores.
 
     Llama 3's output layer maps each position to 128,256 scores. Over a batch of 4 sequences of
-    182 tokens that is 93 million numbers (370 MB in fp32, again for their gradients), though
-    the loss reads only the 4 or 5 positions per sequence that predict the price and the
-    end-of-text token. Here the model is asked for those positions only (``logits_to_keep``,
-    a mask of the positions whose next token is learned), and the cross-entropy is taken over
-    them: the same loss, about 40 times less work in the output layer. TRL's own fused head
-    does this only on CUDA; this does it on every device. Introduced in
-    notebooks/08_qlora_training.ipynb.
+    182 tokens that is 93 million numbers (370 MB in fp32, as much again for their gradients),
+    though the loss reads only the 4 positions per sequence that predict the price's token,
+    ".", "00" and end-of-text. Here the model is asked for those positions only
+    (``logits_to_keep``: a mask of the positions whose next token is learned), and the
+    cross-entropy is taken over them: the same loss and gradients, 45 times fewer scores.
+    TRL's own fused head does this on CUDA only; this does it on every device (transformers
+    5.21 or later). Introduced in notebooks/08_qlora_training.ipynb.
     """
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        import torch
-        import torch.nn.functional as F
-
         labels = inputs["labels"]
         learned = labels[:, 1:] != -100  # position t predicts token t + 1
         keep = F.pad(learned, (0, 1), value=False)  # the last position predicts nothing
         model_inputs = {k: v for k, v in inputs.items() if k != "labels"}
         outputs = model(**model_inputs, use_cache=False, logits_to_keep=keep)
-        logits = outputs.logits.float()  # (kept positions, vocabulary), row by row in order
+        logits = outputs.logits.float()  # (kept positions, vocabulary), row after row
         targets = labels[:, 1:][learned]
-        # As TRL does: divide by the learned tokens of the whole accumulated batch when the
-        # Trainer counts them; DDP then averages across processes, hence the factor.
+        # As TRL does: divide by the learned tokens of the whole accumulated batch (of every
+        # process) when the Trainer counts them; DDP averages across processes, hence the factor.
         count = targets.numel() if num_items_in_batch is None else num_items_in_batch
-        loss = F.cross_entropy(logits, targets, reduction="sum") / torch.as_tensor(count).clamp(
-            min=1
-        )
+        loss = F.cross_entropy(logits, targets, reduction="sum") / torch.as_tensor(count).clamp(1)
         if self.args.average_tokens_across_devices and num_items_in_batch is not None:
             loss = loss * self.accelerator.num_processes
         self._log_token_metrics(logits.detach(), targets)
@@ -240,9 +231,6 @@ class CompletionLossTrainer(SFTTrainer):
 
     def _log_token_metrics(self, logits, targets) -> None:
         """TRL's mean_token_accuracy and entropy, over the learned tokens of every process."""
-        import torch
-
-        gather = self.accelerator.gather_for_metrics
         log_p = logits.log_softmax(-1)
         sums = torch.stack(
             [
@@ -251,7 +239,7 @@ class CompletionLossTrainer(SFTTrainer):
                 -(log_p.exp() * log_p).sum(),
             ]
         )
-        count, correct, entropy = gather(sums[None]).sum(0).tolist()
+        count, correct, entropy = self.accelerator.gather_for_metrics(sums[None]).sum(0).tolist()
         metrics = self._metrics["train" if self.model.training else "eval"]
         metrics["mean_token_accuracy"].append(correct / count if count else 0.0)
         metrics["entropy"].append(entropy / count if count else 0.0)
@@ -296,7 +284,7 @@ def train(
     from .seeds import set_seed
 
     hp = hp or Hyperparameters()
-    output_dir = Path(output_dir) if output_dir is not None else settings().models_dir / RUN_NAME
+    output_dir = Path(output_dir) if output_dir is not None else settings().models_dir / RUN_REPO
     model, tokenizer = load_model_and_tokenizer(base, quantize=True, padding_side="right")
     records = to_records(train_items)
     cut = too_long(records, tokenizer, hp.max_length)
@@ -335,10 +323,15 @@ def _parser() -> argparse.ArgumentParser:
         "--preset", help="run sizes: smoke, t4 or full (default: the one this machine suits)"
     )
     parser.add_argument("--base", help="base model id or folder (default: the mode's base model)")
-    parser.add_argument("--splits", help="folder with train.parquet (default: the mode's splits)")
+    parser.add_argument(
+        "--splits", help="folder of notebook 02's splits (default: this runtime's, else your Hub's)"
+    )
+    parser.add_argument(
+        "--published", action="store_true", help="train on the course's published splits"
+    )
     parser.add_argument("--limit", type=int, help="train on the first N items (default: preset's)")
     parser.add_argument(
-        "--output-dir", help=f"checkpoints and adapter (default: <models>/{RUN_NAME})"
+        "--output-dir", help=f"checkpoints and adapter (default: <models>/{RUN_REPO})"
     )
     parser.add_argument("--hub-repo", help="push checkpoints to this Hub repository (user/name)")
     parser.add_argument(
@@ -376,7 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     values["target_modules"] = tuple(values["target_modules"])
     given = {name: value for name, value in values.items() if value is not None}
     hp = Hyperparameters.for_preset(preset, **given)
-    train_items, _ = load_splits(args.splits)
+    source = "published" if args.published else "mine"
+    train_items = load_splits(source, directory=args.splits).train
     train_items = train_items[: args.limit or preset.train_items]
     print(f"Preset {preset.name!r} ({preset.machine}): {len(train_items):,} training items.")
     trainer = train(

@@ -48,12 +48,6 @@ def test_the_newest_complete_checkpoint_wins_and_the_broken_are_named(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-10", "checkpoint-notes"]
 
 
-def test_a_downloaded_last_checkpoint_counts_by_its_step(tmp_path):
-    _checkpoint(tmp_path / "checkpoint-10", 10)
-    _checkpoint(tmp_path / checkpoints.HUB_FOLDER, 25)  # pulled from the Hub in an earlier run
-    assert checkpoints.newest_checkpoint(tmp_path, say=print) == tmp_path / "last-checkpoint"
-
-
 def test_nothing_to_resume(tmp_path):
     assert checkpoints.newest_checkpoint(tmp_path / "absent") is None
     assert checkpoints.newest_checkpoint(tmp_path) is None
@@ -86,10 +80,10 @@ sys.exit(main(sys.argv[1:]))
 
 
 def test_a_kill_while_a_checkpoint_is_written_then_resume(
-    tiny_llama, llama_split, tmp_path, capsys
+    tiny_llama, smoke_split, tmp_path, capsys
 ):
-    train, test = llama_split
-    sampling.save_splits(train[:12], test[:4], tmp_path / "splits")
+    train, validation, test = smoke_split
+    sampling.save_splits(sampling.Splits(train[:12], validation[:4], test[:4]), tmp_path / "splits")
     run = tmp_path / "run"
     argv = ["--splits", str(tmp_path / "splits"), "--base", str(tiny_llama)]
     argv += ["--output-dir", str(run), "--max-steps", "6", "--batch-size", "2"]
@@ -116,3 +110,77 @@ def test_a_kill_while_a_checkpoint_is_written_then_resume(
     logged = [h["step"] for h in final["log_history"] if "loss" in h]
     assert logged == [1, 2, 3, 4, 5, 6]  # 1-2 before the kill, 3-6 after: none twice
     assert checkpoints.checkpoint_problem(run / "checkpoint-4") is None  # written again, whole
+
+
+# The training script, killed by SIGKILL once a checkpoint push has landed on the Hub.
+KILL_AFTER_PUSH = """
+import os, signal, sys
+import transformers
+
+push = transformers.Trainer._push_from_checkpoint
+
+def push_then_die(self, checkpoint_folder):
+    push(self, checkpoint_folder)
+    if self.state.global_step == 4:
+        self.push_in_progress.wait_until_done()  # the push (step 2's or 4's) is on the Hub
+        os.kill(os.getpid(), signal.SIGKILL)
+
+transformers.Trainer._push_from_checkpoint = push_then_die
+from helpers.training import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _hub_state(repo):
+    from huggingface_hub import hf_hub_download
+
+    path = hf_hub_download(
+        repo, f"{checkpoints.HUB_FOLDER}/trainer_state.json", force_download=True
+    )
+    return json.loads(open(path).read())
+
+
+def test_killed_after_a_hub_push_a_fresh_runtime_resumes_to_the_planned_step(
+    tiny_llama, smoke_split, tmp_path, capsys
+):
+    from huggingface_hub import HfApi
+
+    train, validation, test = smoke_split
+    splits = tmp_path / "splits"
+    sampling.save_splits(sampling.Splits(train[:12], validation[:4], test[:4]), splits)
+    repo = "learner/pricer-qlora-resume-test"  # on the session's Hub stand-in
+    argv = ["--splits", str(splits), "--base", str(tiny_llama), "--hub-repo", repo]
+    argv += ["--max-steps", "6", "--batch-size", "2", "--save-steps", "2", "--logging-steps", "1"]
+    first = tmp_path / "runtime-1"
+    env = {**os.environ, "PYTHONPATH": str(repo_root()), "HF_HOME": str(first / "hf-home")}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_AFTER_PUSH, *argv, "--output-dir", str(first / "run")],
+        cwd=repo_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert killed.returncode == -9, killed.stderr[-3000:]
+    pushed = _hub_state(repo)["global_step"]
+    assert pushed in (2, 4)  # step 4's push is skipped while step 2's is still uploading
+
+    # A new runtime: an empty disk. It finds the Hub's checkpoint and trains only what is left.
+    second = tmp_path / "runtime-2" / "run"
+    assert training.main([*argv, "--output-dir", str(second)]) == 0
+    shown = capsys.readouterr().out
+    assert f"Downloading checkpoint of step {pushed} from {repo}" in shown
+    assert f"Resuming from {second / f'checkpoint-{pushed}'} (step {pushed})." in shown
+    final = _hub_state(repo)
+    assert final["global_step"] == 6  # the planned steps, no more
+    assert [h["step"] for h in final["log_history"] if "loss" in h] == [1, 2, 3, 4, 5, 6]
+    files = HfApi().list_repo_files(repo)
+    assert "adapter_model.safetensors" in files  # the final adapter, for notebook 09
+    assert not any(f.startswith("checkpoint-") for f in files)
+
+    # A third runtime: the run is complete, so nothing trains.
+    third = tmp_path / "runtime-3" / "run"
+    assert training.main([*argv, "--output-dir", str(third)]) == 0
+    shown = capsys.readouterr().out
+    assert "already reached the last step (6): nothing left to train" in shown
+    assert (third / "adapter_model.safetensors").exists()
