@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from transformers import AutoTokenizer
     from trl import SFTTrainer
 
-    from helpers.training import CompletionLossTrainer
+    from helpers.trainer import CompletionLossTrainer
     from standins.tiny_model import build_tiny_llama
 
     with tempfile.TemporaryDirectory() as scratch:

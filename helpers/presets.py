@@ -5,8 +5,8 @@ A100, days on a free Colab T4, whose sessions end after a few hours. A preset si
 a machine: how many items, the batch size, the learning rate, and how often to checkpoint. The
 default follows the machine: the smoke preset on a CPU (and in smoke mode), "t4" on a GPU
 without bf16 (compute capability below 8: the T4, the V100), "full" on bf16 GPUs (A100, L4,
-H100). `Progress` then measures the real speed after the first steps, says whether the
-run fits the session, and how often a checkpoint comes.
+H100). `helpers.trainer.Progress` then measures the real speed after the first steps and
+prints `progress_report`: whether the run fits the session, and how often a checkpoint comes.
 
 Introduced in notebooks/08_qlora_training.ipynb.
 """
@@ -15,12 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from transformers import TrainerCallback
 
 from .config import settings
 
@@ -169,49 +164,3 @@ def progress_report(
         fits += f" Set SAVE_STEPS = {steps} for one every {MAX_MINUTES_BETWEEN_CHECKPOINTS} min."
     lines.append(fits)
     return "\n".join(lines)
-
-
-class Progress(TrainerCallback):
-    """A trainer callback that prints `progress_report` once, after the first ``after`` steps.
-
-    The first step of a run is left out of the timing (it warms up kernels and caches).
-    Introduced in notebooks/08_qlora_training.ipynb.
-    """
-
-    def __init__(
-        self,
-        preset: Preset,
-        after: int = 10,
-        clock: Callable[[], float] = time.perf_counter,
-        report: Callable[[str], Any] = print,
-    ):
-        self.preset = preset
-        self.after = after
-        self.clock = clock
-        self.report = report
-        self.start: tuple[int, float] | None = None
-        self.reported = False
-
-    def on_train_begin(self, args, state, control, **kwargs):
-        self.start, self.reported = None, False
-
-    def on_step_end(self, args, state, control, **kwargs):
-        now = self.clock()
-        if self.start is None:
-            self.start = (state.global_step, now)
-            return
-        steps = state.global_step - self.start[0]
-        if self.reported or steps < max(1, min(self.after, state.max_steps - self.start[0])):
-            return
-        self.reported = True
-        if state.is_world_process_zero:
-            items = args.per_device_train_batch_size * args.gradient_accumulation_steps
-            self.report(
-                progress_report(
-                    (now - self.start[1]) / steps,
-                    items * args.world_size,
-                    state.max_steps - state.global_step,
-                    args.save_steps,
-                    self.preset,
-                )
-            )

@@ -2,8 +2,8 @@
 
 The base model stays frozen in 4 bits; LoRA adds small trainable matrices to the attention
 projections. TRL's `SFTTrainer` trains on prompt/completion records and computes the loss on
-the completion only: the price and the end-of-text token. `CompletionLossTrainer` goes one step
-further and runs the output layer only at those few positions (see its docstring).
+the completion only: the price and the end-of-text token. `helpers.trainer.CompletionLossTrainer`
+goes one step further and runs the output layer only at those few positions.
 
 Notebook 08 builds the `SFTConfig` and the trainer in view; the script below builds the same
 ones from `Hyperparameters`, alone or under ``accelerate launch``:
@@ -25,12 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
-import torch.nn.functional as F
-from trl import SFTConfig, SFTTrainer
-
-from .config import RUN_REPO, settings
-from .presets import Preset, Progress, choose_preset
+from .config import RUN_REPO, configure, settings
+from .presets import Preset, choose_preset
 
 
 @dataclass
@@ -135,6 +131,8 @@ def mixed_precision(dtype=None) -> dict[str, bool]:
     Set explicitly because SFTConfig defaults to bf16, which a T4 and a CPU cannot run.
     Introduced in notebooks/08_qlora_training.ipynb.
     """
+    import torch
+
     from .models import compute_dtype
 
     dtype = dtype if dtype is not None else compute_dtype()
@@ -193,56 +191,9 @@ def sft_config(
 
     Introduced in notebooks/08_qlora_training.ipynb.
     """
+    from trl import SFTConfig
+
     return SFTConfig(**sft_kwargs(output_dir, hp, hub_repo, report_to))
-
-
-# ---- the trainer: the output layer only where the loss is ----------------------------------
-
-
-class CompletionLossTrainer(SFTTrainer):
-    """TRL's `SFTTrainer`, with the output layer run only at the positions the loss scores.
-
-    Llama 3's output layer maps each position to 128,256 scores. Over a batch of 4 sequences of
-    182 tokens that is 93 million numbers (370 MB in fp32, as much again for their gradients),
-    though the loss reads only the 4 positions per sequence that predict the price's token,
-    ".", "00" and end-of-text. Here the model is asked for those positions only
-    (``logits_to_keep``: a mask of the positions whose next token is learned), and the
-    cross-entropy is taken over them: the same loss and gradients, 45 times fewer scores.
-    TRL's own fused head does this on CUDA only; this does it on every device (transformers
-    5.21 or later). Introduced in notebooks/08_qlora_training.ipynb.
-    """
-
-    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        labels = inputs["labels"]
-        learned = labels[:, 1:] != -100  # position t predicts token t + 1
-        keep = F.pad(learned, (0, 1), value=False)  # the last position predicts nothing
-        model_inputs = {k: v for k, v in inputs.items() if k != "labels"}
-        outputs = model(**model_inputs, use_cache=False, logits_to_keep=keep)
-        logits = outputs.logits.float()  # (kept positions, vocabulary), row after row
-        targets = labels[:, 1:][learned]
-        # As TRL does: divide by the learned tokens of the whole accumulated batch (of every
-        # process) when the Trainer counts them; DDP averages across processes, hence the factor.
-        count = targets.numel() if num_items_in_batch is None else num_items_in_batch
-        loss = F.cross_entropy(logits, targets, reduction="sum") / torch.as_tensor(count).clamp(1)
-        if self.args.average_tokens_across_devices and num_items_in_batch is not None:
-            loss = loss * self.accelerator.num_processes
-        self._log_token_metrics(logits.detach(), targets)
-        return (loss, outputs) if return_outputs else loss
-
-    def _log_token_metrics(self, logits, targets) -> None:
-        """TRL's mean_token_accuracy and entropy, over the learned tokens of every process."""
-        log_p = logits.log_softmax(-1)
-        sums = torch.stack(
-            [
-                torch.tensor(float(targets.numel()), device=logits.device),
-                (logits.argmax(-1) == targets).sum().float(),
-                -(log_p.exp() * log_p).sum(),
-            ]
-        )
-        count, correct, entropy = self.accelerator.gather_for_metrics(sums[None]).sum(0).tolist()
-        metrics = self._metrics["train" if self.model.training else "eval"]
-        metrics["mean_token_accuracy"].append(correct / count if count else 0.0)
-        metrics["entropy"].append(entropy / count if count else 0.0)
 
 
 # ---- training -----------------------------------------------------------------------------
@@ -282,6 +233,7 @@ def train(
     from .checkpoints import resume_training
     from .models import load_model_and_tokenizer
     from .seeds import set_seed
+    from .trainer import CompletionLossTrainer
 
     hp = hp or Hyperparameters()
     output_dir = Path(output_dir) if output_dir is not None else settings().models_dir / RUN_REPO
@@ -358,11 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     Introduced in notebooks/08_qlora_training.ipynb.
     """
     args = _parser().parse_args(argv)
-    if args.smoke:
-        from .config import configure
-
+    if args.smoke:  # before anything imports huggingface_hub, which reads HF_ENDPOINT once
         configure(smoke=True)
     from .sampling import load_splits
+    from .trainer import Progress
 
     preset = choose_preset(args.preset)
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(Hyperparameters)}

@@ -8,7 +8,7 @@ import pytest
 import torch
 from transformers import TrainerState
 
-from helpers import presets
+from helpers import presets, trainer
 from helpers.presets import PRESETS
 
 
@@ -99,7 +99,7 @@ def test_a_run_that_needs_several_sessions_says_how_many_and_how_to_save_often_e
 def test_progress_prints_once_after_the_first_steps_leaving_out_the_warm_up():
     times = iter([100.0, 102.0, 104.0, 106.0, 108.0, 110.0, 112.0])  # clock at each step end
     printed = []
-    progress = presets.Progress(
+    progress = trainer.Progress(
         PRESETS["smoke"], after=3, clock=lambda: next(times), report=printed.append
     )
     args = SimpleNamespace(

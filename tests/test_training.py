@@ -13,6 +13,7 @@ from helpers.inference import WeightedPredictor
 from helpers.models import load_model_and_tokenizer, set_padding
 from helpers.presets import PRESETS
 from helpers.scoring import score
+from helpers.trainer import CompletionLossTrainer
 
 QUICK = dict(max_steps=2, batch_size=2, save_steps=1, logging_steps=1)  # seconds, not minutes
 
@@ -20,7 +21,7 @@ QUICK = dict(max_steps=2, batch_size=2, save_steps=1, logging_steps=1)  # second
 def _trainer(folder, items, tmp_path, **hyperparameters):
     model, tokenizer = load_model_and_tokenizer(str(folder))
     hp = training.Hyperparameters(**{**QUICK, **hyperparameters})
-    return training.CompletionLossTrainer(
+    return CompletionLossTrainer(
         model=model,
         args=training.sft_config(tmp_path, hp),
         train_dataset=training.to_dataset(items),
