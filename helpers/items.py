@@ -518,8 +518,8 @@ def _tiktoken_encoding(tokenizer) -> tuple[Any, list[int]] | None:
     tokens = sorted(vocab, key=vocab.__getitem__)
     if hashlib.sha256("\n".join(tokens).encode()).hexdigest() != LLAMA3_VOCAB_SHA256:
         return None
-    alphabet = _bytes_of_unicode()
-    ranks = {bytes(alphabet[c] for c in token): rank for rank, token in enumerate(tokens)}
+    to_bytes = {ord(char): byte for char, byte in _bytes_of_unicode().items()}
+    ranks = {token.translate(to_bytes).encode("latin-1"): rank for rank, token in enumerate(tokens)}
     encoding = tiktoken.Encoding(
         "llama3-ranks", pat_str=_LLAMA3_PATTERN, mergeable_ranks=ranks, special_tokens={}
     )

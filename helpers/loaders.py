@@ -15,6 +15,7 @@ Introduced in notebooks/01_explore_data.ipynb.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections import Counter
@@ -247,14 +248,19 @@ def curate_file(
     report = CurationReport(category)
     items: list[Item] = []
     bar = _progress_bar(os.path.getsize(path), category) if progress else None
-    if workers <= 1:
-        results: Iterable = (_curate_span(path, s, e, budget) for s, e in ranges)
-        pool = None
-    else:
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # one core per process
-        pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(budget,))
-        results = pool.map(_curate_span, *zip(*((path, s, e) for s, e in ranges), strict=True))
+    pool = None
     try:
+        if workers <= 1:
+            results: Iterable = (_curate_span(path, s, e, budget) for s, e in ranges)
+        else:
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # one core per process
+            # Forked workers share this process's memory until they write to it; a garbage
+            # collection in a worker would touch (and so copy) every object here, millions of
+            # Items from earlier categories included. Frozen objects are never collected.
+            gc.freeze()
+            pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(budget,))
+            starts, ends = zip(*ranges, strict=True)
+            results = pool.map(_curate_span, [path] * len(ranges), starts, ends)
         for (start, end), (rows, part) in zip(ranges, results, strict=True):
             items.extend(Item(t, category, p, x, n, None, b, w, r) for t, p, x, n, b, w, r in rows)
             report.read += part.read
@@ -264,8 +270,10 @@ def curate_file(
             if bar is not None:
                 bar.update(end - start)
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if workers > 1:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+            gc.unfreeze()
         if bar is not None:
             bar.close()
     return items, report
