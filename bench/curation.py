@@ -20,6 +20,7 @@ is projected onto the real categories' record counts.
 
     python bench/curation.py                      # about 3-4 minutes on 2 cores
     python bench/curation.py --records 4000 --scaled 0   # quick look, no memory run
+    python bench/curation.py --scaled 0 --levers        # and each lever timed alone
 Target (issue 12): the package at least 4x the course's loader end to end.
 """
 
@@ -330,6 +331,72 @@ def memory_child(path: str, second: str, workers: int) -> None:
     )
 
 
+def levers(path: Path, records: list[dict], tokenizer) -> None:
+    """Each lever alone, in this process, by CPU time (robust to whatever else runs)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import orjson
+    from datasets import load_dataset
+
+    from helpers import loaders
+    from helpers.items import Draft, TokenBudget, parse_record, token_budget
+
+    def per_cpu_second(action, count):
+        gc.collect()
+        started = time.process_time()
+        action()
+        return count / (time.process_time() - started)
+
+    n = len(records)
+    lines = path.read_bytes().splitlines()
+    fresh = {"data_files": str(path), "cache_dir": tempfile.mkdtemp(dir=path.parent)}
+    print("\nlevers, one process, by CPU time:")
+    print("  reading JSON (records per CPU second):")
+    for label, action in (
+        ("datasets' JSON reader (the course)", lambda: load_dataset("json", **fresh)),
+        ("json.loads per line", lambda: [json.loads(line) for line in lines]),
+        ("orjson.loads per line", lambda: [orjson.loads(line) for line in lines]),
+        ("parse_line (orjson, curation columns)", lambda: [loaders.parse_line(x) for x in lines]),
+    ):
+        print(f"    {label:48s}{per_cpu_second(action, n):>10,.0f}")
+    drafts = [parse_record(r) for r in records]
+    texts = [d.text for d in drafts if isinstance(d, Draft)]
+    early = 1 - len(texts) / n
+    print(f"  cheap rejection before any tokenizing: {early:.0%} of records never reach it")
+    print("  the token budget (kept texts per CPU second):")
+
+    def course_way(text):  # encode, cut, decode, build the prompt, encode again
+        ids = tokenizer.encode(text, add_special_tokens=False)
+        if len(ids) > MIN_TOKENS:
+            kept = tokenizer.decode(ids[:MAX_TOKENS])
+            tokenizer.encode(f"{CourseItem.QUESTION}\n\n{kept}\n\nPrice is $1.00")
+
+    backend, fast = TokenBudget(tokenizer, fast=False), token_budget(tokenizer)
+    for label, action in (
+        ("encode + decode + encode (the course)", lambda: [course_way(t) for t in texts]),
+        ("one pass, tokenizers backend, cut by offsets", lambda: backend.fit(texts)),
+        ("one pass, tiktoken with Llama 3's ranks", lambda: fast.fit(texts)),
+    ):
+        print(f"    {label:48s}{per_cpu_second(action, len(texts)):>10,.0f}")
+    same = backend.fit(texts) == fast.fit(texts)
+    print(f"    the two one-pass encoders cut every text identically: {same}")
+    print("  threads or processes (records per second, wall clock; 2 workers):")
+    ranges = loaders.spans(path, 1 << 20)
+
+    def threads():
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda r: loaders._curate_span(str(path), *r, fast), ranges))
+
+    for label, action in (
+        ("1 process", lambda: loaders.curate_file(path, fast, "x", workers=1, progress=False)),
+        ("2 threads (tiktoken releases the GIL)", threads),
+        ("2 processes", lambda: loaders.curate_file(path, fast, "x", workers=2, progress=False)),
+    ):
+        started = time.perf_counter()
+        action()
+        print(f"    {label:48s}{n / (time.perf_counter() - started):>10,.0f}")
+
+
 def _cpu_seconds() -> float:
     """User + system CPU seconds of this process and of its children that have finished."""
     own, children = (
@@ -386,6 +453,7 @@ def run(scratch: Path) -> int:
         "--scaled", type=int, default=1_000_000, help="records in the memory run (0: skip)"
     )
     parser.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    parser.add_argument("--levers", action="store_true", help="also time each lever alone")
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     workers = args.workers or os.cpu_count() or 1
@@ -449,6 +517,9 @@ def run(scratch: Path) -> int:
         ("package", package_quality(ours, tokenizer)),
     ):
         print(f"  {label:8s} " + "; ".join(f"{k}: {v:.1%}" for k, v in values.items()))
+
+    if args.levers:
+        levers(path, records, tokenizer)
 
     rate, cpu_rate, source = n / ours_s, n / ours_cpu, f"the {n:,}-record run"
     if args.scaled:

@@ -288,11 +288,15 @@ def _keep_word(word: str) -> bool:
     return True
 
 
+_CONTROLS = str.maketrans(dict.fromkeys(map(chr, [*range(32), 127]), " "))
+
+
 def _clean(text: str) -> str:
-    """One line of text without clutter, invisible marks or doubled spaces."""
+    """One line of text without invisible marks, control characters or doubled spaces; the
+    punctuation stays (titles and brands are shown to people)."""
     if not text.isascii():
         text = _INVISIBLE.sub("", text)
-    return " ".join(text.translate(_CLUTTER).split())
+    return " ".join(text.translate(_CONTROLS).split())
 
 
 def _tidy_spaces(text: str) -> str:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,8 +87,10 @@ class CurationReport:
         )
 
 
-def parse_line(line: bytes | str) -> dict[str, Any] | Rejection:
-    """One JSONL line -> the record's curation columns, or a Rejection saying why not.
+def parse_line(
+    line: bytes | str, columns: Sequence[str] | None = RAW_COLUMNS
+) -> dict[str, Any] | Rejection:
+    """One JSONL line -> the record's ``columns`` (None: all), or a Rejection saying why not.
 
     Lines orjson refuses (a lone surrogate escape, a number too large for a float) get a
     second chance with the json module; invalid UTF-8, truncated JSON, plain text and JSON
@@ -105,10 +108,12 @@ def parse_line(line: bytes | str) -> dict[str, Any] | Rejection:
             return Rejection(UNREADABLE, f"{type(error).__name__}: {str(error)[:100]}")
     if not isinstance(record, dict):
         return Rejection(UNREADABLE, f"a JSON {type(record).__name__}, not an object")
-    return {name: record.get(name) for name in RAW_COLUMNS}
+    return record if columns is None else {name: record.get(name) for name in columns}
 
 
-def iter_raw(path: str | os.PathLike) -> Iterator[dict[str, Any] | Rejection]:
+def iter_raw(
+    path: str | os.PathLike, columns: Sequence[str] | None = RAW_COLUMNS
+) -> Iterator[dict[str, Any] | Rejection]:
     """Every non-blank line of a raw JSONL file, parsed (see `parse_line`), in order.
 
     Introduced in notebooks/01_explore_data.ipynb.
@@ -116,20 +121,25 @@ def iter_raw(path: str | os.PathLike) -> Iterator[dict[str, Any] | Rejection]:
     with open(path, "rb") as lines:
         for line in lines:
             if line.strip():
-                yield parse_line(line)
+                yield parse_line(line, columns)
 
 
 def read_raw(
-    path: str | os.PathLike, limit: int | None = None, category: str = ""
+    path: str | os.PathLike,
+    limit: int | None = None,
+    columns: Sequence[str] | None = RAW_COLUMNS,
+    category: str = "",
 ) -> tuple[list[dict[str, Any]], CurationReport]:
-    """The readable records of a raw JSONL file (curation columns only) and a report of the
-    unreadable lines. ``limit`` stops after that many lines.
+    """The readable records of a raw JSONL file and a report of the unreadable lines.
+
+    Records hold the curation columns (``columns=None``: every field, images included);
+    ``limit`` stops after that many lines.
 
     Introduced in notebooks/01_explore_data.ipynb.
     """
     report = CurationReport(category or Path(path).stem)
     records = []
-    for number, parsed in enumerate(iter_raw(path), start=1):
+    for number, parsed in enumerate(iter_raw(path, columns), start=1):
         if limit is not None and number > limit:
             break
         report.read += 1
@@ -262,7 +272,10 @@ def curate_file(
             starts, ends = zip(*ranges, strict=True)
             results = pool.map(_curate_span, [path] * len(ranges), starts, ends)
         for (start, end), (rows, part) in zip(ranges, results, strict=True):
-            items.extend(Item(t, category, p, x, n, None, b, w, r) for t, p, x, n, b, w, r in rows)
+            items.extend(
+                Item(t, category, p, x, n, None, sys.intern(b), w, r)
+                for t, p, x, n, b, w, r in rows
+            )
             report.read += part.read
             report.rejected += part.rejected
             for reason, example in part.examples.items():

@@ -5,6 +5,7 @@ tokenizer exercises the fallback path (the tokenizers backend instead of tiktoke
 """
 
 import json
+import pickle
 
 import pytest
 
@@ -348,6 +349,11 @@ def test_item_round_trips_through_a_record(llama_tokenizer):
     }
     assert all(isinstance(v, (str, int, float, type(None))) for v in record.values())
     assert Item.from_record(record) == item
+
+
+def test_items_pickle_for_worker_processes(llama_tokenizer):
+    item = curate(raw(), llama_tokenizer, "Appliances")
+    assert pickle.loads(pickle.dumps(item)) == item
 
 
 def test_items_keep_three_facts_instead_of_the_details():

@@ -143,6 +143,7 @@ def test_read_raw_gives_the_curation_columns_and_a_report(tmp_path):
     assert (report.read, report.kept, report.rejected[UNREADABLE]) == (6, 5, 1)
     assert "line 6" in report.examples[UNREADABLE]
     assert len(read_raw(path, limit=2)[0]) == 2
+    assert read_raw(path, columns=None)[0][4] == records[4]  # every field, as it arrives
 
 
 @pytest.mark.parametrize(
