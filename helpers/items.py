@@ -443,7 +443,7 @@ def parse_record(record: Any) -> Draft | Rejection:
         if not MIN_PRICE <= price <= MAX_PRICE:
             return Rejection(OUT_OF_RANGE, f"${price:,.2f}")
         title = record.get("title")
-        if not isinstance(title, str) or not title.strip():
+        if not isinstance(title, str) or not _clean(title):
             return Rejection(MALFORMED, "title is missing or not text")
         description, features = record.get("description"), record.get("features")
         details = parse_details(record.get("details"))
@@ -451,7 +451,7 @@ def parse_record(record: Any) -> Draft | Rejection:
         if len(text) < MIN_CHARS:
             return Rejection(TOO_LITTLE_TEXT, f"{len(text)} characters")
         brand, weight, rank = facts_from_details(details)
-        return Draft(_clean(title), price, text[:CEILING_CHARS], brand, weight, rank)
+        return Draft(_clean(title), price, _prefix(text, CEILING_CHARS), brand, weight, rank)
     except Exception as error:  # one bad record must never stop the others
         return Rejection(MALFORMED, f"{type(error).__name__}: {error}"[:200])
 
@@ -588,16 +588,17 @@ class TokenBudget:
                 yield k, len(encoded[:end].decode())
 
     def _fit_one(self, text: str) -> tuple[str, int] | Rejection:
-        prefix = _prefix(text, PREFIX_CHARS)
-        ids, offsets = self._encode(prefix)
-        whole = prefix == text
-        if not whole and len(ids) <= MAX_TOKENS:
-            (ids, offsets), whole = self._encode(text), True
-        if whole and len(ids) <= MIN_TOKENS:
+        encoded = _prefix(text, PREFIX_CHARS)
+        ids, offsets = self._encode(encoded)
+        if encoded != text and len(ids) <= MAX_TOKENS:  # the prefix fell short: all of it
+            encoded = text
+            ids, offsets = self._encode(text)
+        if encoded == text and len(ids) <= MIN_TOKENS:
             return Rejection(TOO_FEW_TOKENS, f"{len(ids)} tokens")
-        if whole and len(ids) <= MAX_TOKENS:
+        if encoded == text and len(ids) <= MAX_TOKENS:
             return text, len(ids)
-        cuts = [(k, cut) for k, cut in self._ends(prefix, ids, offsets) if _clean_cut(text, cut)]
+        ends = self._ends(encoded, ids, offsets)
+        cuts = [(k, cut) for k, cut in ends if _clean_cut(text, cut)]
         for k, cut in cuts:  # best: the text ends with a word, a number or a full stop
             if text[cut - 1] not in _DANGLING:
                 return text[:cut], k

@@ -246,6 +246,17 @@ def test_the_cut_never_breaks_a_character(llama_tokenizer):
             assert text[len(kept)] == " "  # cut between whole words
 
 
+def test_a_sparse_prefix_falls_back_to_the_whole_text(llama_tokenizer):
+    """Long words (about 14 characters a token) leave the first PREFIX_CHARS short of the
+    budget, so the whole text is encoded; a non-ASCII character makes offsets bytes, not
+    characters, and the cut must still land in the right place."""
+    text = "Café " + " ".join(["international"] * 250)
+    kept, count = token_budget(llama_tokenizer).fit([text])[0]
+    assert text.startswith(kept) and text[len(kept)] == " "
+    assert len(tokens(llama_tokenizer, kept)) == count > 150
+    assert len(kept) > 1_500
+
+
 def test_texts_end_on_a_word_rather_than_a_dangling_key(llama_tokenizer):
     details = {f"Key number {k}": f"value {k}" for k in range(80)}
     item = curate(raw(description=["Short intro."], features=[], details=details), llama_tokenizer)
