@@ -188,7 +188,7 @@ def test_a_revoked_key_run_does_not_replace_the_good_result(tmp_path, capsys):
             client("sk-good", "b"), items, results_dir=tmp_path / "results", show=False
         )
     assert revoked.coverage == 0 and "401" in revoked.failures[0][1]
-    assert good.name.startswith("GPT-4o-mini") and revoked.name.startswith("GPT-4o-mini")
-    assert f"Not recorded: {revoked.name} answered 0%" in capsys.readouterr().out
+    assert revoked.name == good.name == "GPT-4o-mini (stand-in)"  # the refusal, too, says who answered
+    assert f"Not recorded: {good.name} answered 0%" in capsys.readouterr().out
     kept = load_results(tmp_path / "results", hub=False)[good.name]
     assert kept.coverage == 1 and kept.score.mae == good.score.mae
