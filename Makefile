@@ -1,13 +1,14 @@
-# The two commands of the README. Each sets itself up on a fresh machine.
-#   make course   run every notebook offline (smoke mode), writing executed copies and charts
-#   make test     unit tests, static notebook checks, and every notebook under nbval
+# The commands of the README. Each sets itself up on a fresh machine.
+#   make course          run every notebook offline (smoke mode), each in a fresh runtime, from nothing
+#   make notebook N=08   run one notebook the same way (after the notebooks it needs)
+#   make test            lint, unit tests, static notebook checks, and every notebook under nbval
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # The CPU build of torch; Colab keeps its own (see colab_setup.sh).
 TORCH ?= torch==2.13.0
 
-.PHONY: setup course test unit notebooks lint clean
+.PHONY: setup course notebook test unit notebooks lint clean
 
 setup: $(VENV)/.installed
 
@@ -20,6 +21,10 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 
 course: setup
 	$(PY) -m standins.runner --out build/course
+
+notebook: setup
+	@test -n "$(N)" || (echo "Say which notebook: make notebook N=08" && exit 2)
+	$(PY) -m standins.runner --out build/notebook-$(N) --only $(N)
 
 lint: setup
 	$(PY) -m ruff check helpers standins tools tests bench notebooks conftest.py

@@ -1,21 +1,28 @@
-"""Paths, constants and the smoke switch: the one place where a source is chosen.
+"""Paths, sizes and where sources live: the one place where smoke mode is decided.
 
-Smoke mode (``PRICER_SMOKE=1``, or ``configure(smoke=True)`` in a notebook's parameters
-cell) swaps *sources only*: the synthetic sample catalog instead of the Hub, a tiny offline
-Llama-shaped model and tokenizer instead of Meta's, small sizes, and local files instead of
-pushing. Every helper calls the same code either way and asks `settings()` where to look.
+Smoke mode (``PRICER_SMOKE=1``, or ``configure(smoke=True)`` in a notebook's parameters cell)
+runs the real course code against local stand-ins: the Hugging Face Hub through
+``HF_ENDPOINT``, the OpenAI-compatible APIs through ``OPENAI_BASE_URL`` (and Anthropic's and
+Gemini's), an isolated ``HF_HOME`` so a stand-in model never lands in your real cache, and
+small sizes. The stand-ins serve everything under its real name (the Amazon files, the gated
+``meta-llama/Llama-3.1-8B``, your own repositories), so every boundary a learner crosses is
+crossed the same way. Nothing else differs; no helper asks which mode it is in.
 
 Introduced in notebooks/01_explore_data.ipynb.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 SMOKE_ENV = "PRICER_SMOKE"
 WORKDIR_ENV = "PRICER_WORKDIR"
+STANDINS_ENV = "PRICER_STANDINS"  # set while stand-ins serve this process: their addresses, as JSON
 
 CATEGORIES: tuple[str, ...] = (
     "Automotive",
@@ -41,8 +48,21 @@ CEILING_CHARS = MAX_TOKENS * 7  # cut long texts before tokenizing: no item need
 QUESTION = "How much does this cost to the nearest dollar?"
 PRICE_PREFIX = "Price is $"
 
-REAL_BASE_MODEL = "meta-llama/Meta-Llama-3.1-8B"
-RAW_URL = "hf://datasets/McAuley-Lab/Amazon-Reviews-2023/raw/meta_categories/meta_{category}.jsonl"
+# ---- sources on the Hub: real names, in both modes ------------------------------------------
+BASE_MODEL = "meta-llama/Llama-3.1-8B"  # gated: accept Meta's licence on its page first
+# The same weights stored in 4 bits by Unsloth: about 6 GB to download instead of 16, not gated.
+BASE_MODEL_4BIT = "unsloth/Meta-Llama-3.1-8B-bnb-4bit"
+RAW_DATASET = "McAuley-Lab/Amazon-Reviews-2023"
+RAW_FILE = "raw/meta_categories/meta_{category}.jsonl"
+DATA_REPO = "pricer-data"  # your dataset repository: the splits and every model's results
+RUN_REPO = "pricer-qlora"  # your model repository: notebook 08's checkpoints and adapter
+# The course's published 2024 artefacts, to compare item for item with its figures.
+PUBLISHED_SPLITS = "ed-donner/pricer-data"  # 400,000 train / 2,000 test, columns text and price
+PUBLISHED_ADAPTER = "ed-donner/pricer-2024-09-13_13.04.39"
+PUBLISHED_ADAPTER_REVISION = "e8d637df551603dc86cd7a1598a8f44af4d7ae36"  # its best checkpoint
+PUBLISHED_BASE_MODEL = (
+    "meta-llama/Meta-Llama-3.1-8B"  # the name it was trained under (now BASE_MODEL)
+)
 
 # The course's published errors on its 250 test items, for orientation next to our own.
 COURSE_FIGURES: dict[str, float] = {
@@ -54,6 +74,23 @@ COURSE_FIGURES: dict[str, float] = {
     "Llama 3.1 8B, 4-bit, untrained": 396.0,
     "Llama 3.1 8B, QLoRA fine-tuned": 47.0,
 }
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much data a mode uses. Introduced in notebooks/02_curate_dataset.ipynb."""
+
+    n_train: int  # training items
+    n_validation: int  # held out for choosing and blending models (never the test items)
+    n_test: int  # test items; the Tester scores the first 250
+    slot_cap: int  # most items kept per whole-dollar price when balancing
+    catalog_size: int  # records per category the Hub stand-in serves (smoke only)
+
+
+REAL_SIZES = Sizes(
+    n_train=400_000, n_validation=2_000, n_test=2_000, slot_cap=1_200, catalog_size=0
+)
+SMOKE_SIZES = Sizes(n_train=2_000, n_validation=250, n_test=250, slot_cap=20, catalog_size=700)
 
 
 def _env_flag(name: str) -> bool:
@@ -78,17 +115,36 @@ def _default_workdir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where every source and output lives, for one mode. Build it with `settings()`."""
+    """Where every output lives and how big things are, for one mode. Build it with `settings()`."""
 
     smoke: bool
     workdir: Path
+    sizes: Sizes
     categories: tuple[str, ...] = CATEGORIES
-    n_train: int = 400_000
-    n_test: int = 2_000
-    slot_cap: int = 1_200  # most items kept per whole-dollar price slot when balancing
-    catalog_size: int = 700  # smoke only: synthetic records per category
     seed: int = 42
-    hub_user: str | None = field(default=None)
+
+    @property
+    def training_preset(self) -> str | None:
+        """Notebook 08's size preset: "smoke" here; None lets the machine's GPU decide."""
+        return "smoke" if self.smoke else None
+
+    @property
+    def chart_mark(self) -> str:
+        """A line every chart carries, so nobody mistakes a smoke run for the course's results."""
+        return "smoke run: stand-in models and synthetic data" if self.smoke else ""
+
+    def label(self, model: str) -> str:
+        """A model's leaderboard name: marked "(stand-in)" when a stand-in answers for it.
+
+        In smoke mode "GPT-4o" is the local stand-in server and "Llama 3.1 8B" the tiny model, so
+        their results carry the mark; models trained here (the baselines) do not need it.
+        """
+        return f"{model} (stand-in)" if self.smoke else model
+
+    @property
+    def comparable_to_course(self) -> bool:
+        """Whether results may be drawn beside the course's published figures (real runs only)."""
+        return not self.smoke
 
     @property
     def root(self) -> Path:
@@ -108,68 +164,114 @@ class Settings:
         return self.root / "results"
 
     @property
-    def leaderboard_path(self) -> Path:
-        return self.results_dir / "leaderboard.json"
-
-    @property
     def models_dir(self) -> Path:
         return self.root / "models"
-
-    @property
-    def base_model(self) -> str:
-        """Model id on the Hub, or the local folder of the tiny offline model in smoke mode."""
-        return str(self.models_dir / "tiny-llama") if self.smoke else REAL_BASE_MODEL
-
-    @property
-    def tokenizer_source(self) -> str:
-        return self.base_model
-
-    def raw_source(self, category: str) -> str:
-        """The raw metadata JSONL for one category: the Hub file, or the local sample catalog."""
-        if category not in CATEGORIES:
-            raise ValueError(
-                f"Unknown category {category!r}. Choose one of: {', '.join(CATEGORIES)}"
-            )
-        if self.smoke:
-            return str(self.data_dir / "raw" / f"meta_{category}.jsonl")
-        return RAW_URL.format(category=category)
-
-    @property
-    def push_to_hub(self) -> bool:
-        """Real runs push curated splits when a Hub user is configured; smoke runs never do."""
-        return not self.smoke and bool(self.hub_user)
-
-
-SMOKE_SIZES = dict(n_train=2_000, n_test=250, slot_cap=20, catalog_size=700)
 
 
 def settings() -> Settings:
     """The current settings, read from the environment at call time (never cached)."""
     smoke = _env_flag(SMOKE_ENV)
-    sizes = SMOKE_SIZES if smoke else {}
     return Settings(
-        smoke=smoke,
-        workdir=_default_workdir(),
-        hub_user=os.environ.get("HF_USER") or None,
-        **sizes,
+        smoke=smoke, workdir=_default_workdir(), sizes=SMOKE_SIZES if smoke else REAL_SIZES
     )
+
+
+# ---- the endpoint switch ----------------------------------------------------------------------
+
+SMOKE_HUB_TOKEN = "hf_standin_learner_write"  # the stand-in learner's write token (not a secret)
+SMOKE_API_KEY = "sk-standin-local"  # what the OpenAI-compatible stand-in accepts
+PROVIDER_PREFIXES = ("OPENAI", "ANTHROPIC", "GEMINI")  # <P>_BASE_URL and <P>_API_KEY for each
+
+
+def smoke_environment(hub_url: str, openai_url: str, root: str | os.PathLike) -> dict[str, str]:
+    """The variables that point every client at the stand-ins, with caches below ``root``.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    values = {
+        SMOKE_ENV: "1",
+        STANDINS_ENV: json.dumps({"hub": hub_url, "openai": openai_url}),
+        "HF_ENDPOINT": hub_url,
+        "HF_TOKEN": SMOKE_HUB_TOKEN,
+        "HF_HOME": str(Path(root) / "hf-home"),  # never your real cache
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_OFFLINE": "0",
+        "HF_DATASETS_OFFLINE": "0",
+        "TRANSFORMERS_OFFLINE": "0",
+        "DO_NOT_TRACK": "1",
+        "WANDB_MODE": "disabled",
+    }
+    for prefix in PROVIDER_PREFIXES:
+        values[f"{prefix}_BASE_URL"] = openai_url
+        values[f"{prefix}_API_KEY"] = SMOKE_API_KEY
+    return values
+
+
+def _imported_endpoint() -> str | None:
+    """The Hub address an already-imported huggingface_hub uses (it reads HF_ENDPOINT once)."""
+    constants = sys.modules.get("huggingface_hub.constants")
+    return getattr(constants, "ENDPOINT", None) if constants else None
+
+
+def _start_standins(root: Path) -> dict[str, str]:
+    """Start the local stand-ins for this kernel (they stop when it does); their addresses."""
+    root.mkdir(parents=True, exist_ok=True)
+    log = open(root / "standins.log", "ab")  # noqa: SIM115 - the child keeps it open
+    command = [sys.executable, "-m", "standins", "serve", "--root", str(root / "hub")]
+    process = subprocess.Popen(
+        [*command, "--exit-with-parent"], stdout=subprocess.PIPE, stderr=log, text=True
+    )
+    line = process.stdout.readline() if process.stdout else ""
+    if not line.strip():
+        raise RuntimeError(
+            f"The local stand-ins did not start (see {root / 'standins.log'}). Is the course "
+            "installed with its stand-ins (pip install -e . from the course folder)?"
+        )
+    return json.loads(line)
+
+
+def use_standins(current: Settings) -> dict[str, str]:
+    """Point every client of this process at the stand-ins, starting them if none serve it.
+
+    Called by `configure` in smoke mode. Real-looking keys in the environment are replaced by
+    the stand-ins', so smoke mode never reaches a paid service. Introduced in
+    notebooks/01_explore_data.ipynb.
+    """
+    running = os.environ.get(STANDINS_ENV)
+    urls = json.loads(running) if running else _start_standins(current.root / "standins")
+    values = smoke_environment(urls["hub"], urls["openai"], current.root)
+    imported = _imported_endpoint()
+    if imported is not None and imported != urls["hub"].rstrip("/"):
+        raise RuntimeError(
+            f"huggingface_hub was imported before smoke mode was chosen, so it talks to {imported}."
+            " Restart the kernel (Runtime > Restart session on Colab) and run the notebook from "
+            "the top: the parameters cell must run before anything loads a model or dataset."
+        )
+    os.environ.update(values)
+    return values
 
 
 def configure(smoke: bool | None = None, workdir: str | os.PathLike | None = None) -> Settings:
     """Set the mode for this process (a notebook's parameters cell calls this once).
 
     ``smoke=None`` keeps whatever ``PRICER_SMOKE`` says, so CI can switch every notebook
-    without editing them. Introduced in notebooks/01_explore_data.ipynb.
+    without editing them. In smoke mode every client is pointed at the local stand-ins.
+    Introduced in notebooks/01_explore_data.ipynb.
     """
     if smoke is not None:
         os.environ[SMOKE_ENV] = "1" if smoke else "0"
     if workdir is not None:
         os.environ[WORKDIR_ENV] = str(Path(workdir).expanduser().resolve())
     current = settings()
-    mode = (
-        "SMOKE: synthetic catalog, tiny offline model, local files"
-        if current.smoke
-        else "REAL: Amazon Reviews 2023 from the Hub, Llama 3.1 8B"
-    )
-    print(f"Mode {mode}. Files under {current.root}")
+    if current.smoke:
+        use_standins(current)
+        print(
+            "Mode SMOKE: real code against local stand-ins (synthetic catalog, a tiny Llama with "
+            f"Llama 3's real tokenizer, small sizes). Files under {current.root}"
+        )
+    else:
+        print(
+            f"Mode REAL: Amazon Reviews 2023 and {BASE_MODEL} from the Hub. Files under {current.root}"
+        )
     return current

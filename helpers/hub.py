@@ -1,60 +1,282 @@
-"""Turning Hugging Face Hub failures into messages that say how to fix them.
+"""Your Hugging Face account as the course's memory, and Hub errors that say how to fix them.
 
-Learners meet three walls when they first load Llama: the licence is gated, no token is set,
-or the machine is offline. Each is caught where a source is opened and re-raised with the fix.
+On Colab every notebook starts in a new runtime with an empty disk, so what one notebook makes
+and a later one needs lives on the Hub, in two repositories of yours:
 
-Introduced in notebooks/01_explore_data.ipynb.
+- ``<you>/pricer-data`` (dataset): the splits from notebook 02 and one results file per model;
+- ``<you>/pricer-qlora`` (model): notebook 08's checkpoints and adapter.
+
+Each push is one commit, so a repository never holds half of one. Without a write token the
+notebooks keep working on local files and say what will not persist.
+
+Hub failures are sorted by exception type (gated, missing, bad token, no write access,
+offline) and re-raised as the matching Python error with the fix in the message.
+
+Introduced in notebooks/02_curate_dataset.ipynb.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-GATED_HELP = (
-    "{source} is a gated model. To use it:\n"
-    "  1. Sign in at https://huggingface.co and accept Meta's licence on the model page\n"
-    "     https://huggingface.co/{source} (approval usually takes minutes).\n"
-    "  2. Create a read token at https://huggingface.co/settings/tokens.\n"
-    "  3. Make it visible to this session: on Colab add a secret named HF_TOKEN (key icon in\n"
-    "     the left bar, notebook access on); locally run `hf auth login` or export HF_TOKEN.\n"
-    "Or run the course offline with PRICER_SMOKE=1 (tiny model, no token needed)."
-)
-OFFLINE_HELP = (
-    "Could not reach the Hugging Face Hub for {source}. Check your internet connection, or run\n"
-    "the course offline with PRICER_SMOKE=1 (synthetic catalog and tiny model)."
-)
-MISSING_HELP = (
-    "{source} was not found: not a folder on this machine and not a repository on the Hub.\n"
-    "Check the spelling (models look like 'meta-llama/Meta-Llama-3.1-8B')."
-)
+from .secrets import find_secret
 
 
-def token_present() -> bool:
-    """Whether a Hub token is available (environment or `hf auth login`); never reveals it."""
-    if os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"):
-        return True
-    try:
-        from huggingface_hub import get_token
-    except ImportError:
-        return False
-    return bool(get_token())
+class GatedModelError(PermissionError):
+    """A gated repository (Meta's Llama) without a token, or without accepting its licence."""
+
+
+class BadTokenError(PermissionError):
+    """The Hugging Face token was refused: mistyped, revoked or expired."""
+
+
+class NoWriteAccessError(PermissionError):
+    """The token can read but not write (a "read" token), or the repository is not yours."""
+
+
+class RepoMissingError(FileNotFoundError):
+    """No such repository, file or revision on the Hub (or a private one you cannot see)."""
+
+
+class HubOfflineError(ConnectionError):
+    """The Hub could not be reached."""
+
+
+TOKEN_STEPS = (
+    "  1. Create a token at https://huggingface.co/settings/tokens (a 'write' token lets the\n"
+    "     course save your splits, results and adapters to your account).\n"
+    "  2. Make it visible: on Colab add a secret named HF_TOKEN (key icon in the left bar, with\n"
+    "     notebook access on); locally put HF_TOKEN=... in the course's .env file or run\n"
+    "     `hf auth login`. Then restart the kernel and run the notebook from the top."
+)
+GATED_NO_TOKEN = (
+    "{source} is gated: Meta asks you to accept its licence, and the Hub to show a token.\n"
+    "  0. Sign in at https://huggingface.co and accept the licence on\n"
+    "     https://huggingface.co/{source} (approval usually takes minutes).\n" + TOKEN_STEPS
+)
+GATED_NO_ACCESS = (
+    "Your token works, but its account has no access to {source} yet. Open\n"
+    "https://huggingface.co/{source} signed in as that account and accept Meta's licence (the page\n"
+    "says when access is granted; usually minutes). Then run the cell again."
+)
+BAD_TOKEN = (
+    "The Hugging Face Hub refused your token while opening {source}:\n"
+    "the token is invalid, revoked or expired (this is not about the licence). Make a new one\n"
+    "and replace the old:\n" + TOKEN_STEPS
+)
+NO_WRITE = (
+    "Your token may not write to {source}: it is a read token, or the repository belongs to\n"
+    "someone else. Create a 'write' token at https://huggingface.co/settings/tokens and use it\n"
+    "as HF_TOKEN, or keep working locally (nothing will be saved to your account)."
+)
+MISSING = "{source} was not found on the Hub (or it is private and not yours). {hint}"
+MISSING_HINT = "Check the spelling: models look like 'meta-llama/Llama-3.1-8B'."
+OFFLINE = (
+    "Could not reach the Hugging Face Hub for {source}. Check the internet connection (on Colab:\n"
+    "Runtime > Disconnect and delete runtime, then reconnect), or run the course offline with\n"
+    "SMOKE = True."
+)
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """Connection failures of the HTTP client huggingface_hub uses (httpx2 in 2.x, httpx in 1.x)."""
+    import importlib
+
+    found: list[type[BaseException]] = [ConnectionError]
+    for module in ("httpx2", "httpx"):
+        try:
+            found.append(importlib.import_module(module).TransportError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def _status(error: BaseException) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None)
 
 
 @contextlib.contextmanager
-def friendly_hub_errors(source: str) -> Iterator[None]:
-    """Re-raise Hub failures while opening ``source`` with a message that says what to do."""
+def friendly_hub_errors(source: str, hint: str = MISSING_HINT) -> Iterator[None]:
+    """Re-raise Hub failures while opening ``source`` as errors that say what to do.
+
+    ``hint`` is added when the repository or file is missing (e.g. which notebook makes it).
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
     try:
         yield
-    except Exception as error:  # the Hub client raises several families; sort them by type name
-        kinds = {cls.__name__ for cls in type(error).__mro__}
-        text = str(error)
-        if "GatedRepoError" in kinds or "gated" in text.lower() or "401" in text:
-            raise PermissionError(GATED_HELP.format(source=source)) from error
-        if "RepositoryNotFoundError" in kinds:
-            raise FileNotFoundError(MISSING_HELP.format(source=source)) from error
-        offline = {"LocalEntryNotFoundError", "ConnectionError", "OfflineModeIsEnabled"}
-        if kinds & offline or "couldn't connect" in text.lower():
-            raise ConnectionError(OFFLINE_HELP.format(source=source)) from error
+    except GatedRepoError as error:
+        text = GATED_NO_TOKEN if _status(error) == 401 else GATED_NO_ACCESS
+        raise GatedModelError(text.format(source=source)) from error
+    except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as error:
+        raise RepoMissingError(MISSING.format(source=source, hint=hint)) from error
+    except HfHubHTTPError as error:
+        if _status(error) == 401:
+            raise BadTokenError(BAD_TOKEN.format(source=source)) from error
+        if _status(error) == 403:
+            raise NoWriteAccessError(NO_WRITE.format(source=source)) from error
         raise
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled, *_transport_errors()) as error:
+        raise HubOfflineError(OFFLINE.format(source=source)) from error
+    except OSError as error:  # transformers wraps a failed download of a config in OSError
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError)):
+            with friendly_hub_errors(source, hint):
+                raise cause from error
+        raise
+
+
+# ---- the account ------------------------------------------------------------------------------
+
+
+def hub_token() -> str | None:
+    """The Hub token: HF_TOKEN (environment, .env, Colab secrets) or `hf auth login`'s.
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    value = find_secret("HF_TOKEN")[0]
+    if value:
+        return value
+    from huggingface_hub import get_token
+
+    return get_token()
+
+
+@lru_cache(maxsize=8)
+def _whoami(token: str, endpoint: str) -> dict[str, Any]:
+    from huggingface_hub import HfApi
+
+    with friendly_hub_errors("your account (whoami)"):
+        return HfApi(endpoint=endpoint, token=token).whoami()
+
+
+def account() -> dict[str, Any] | None:
+    """Who the token belongs to (the Hub's whoami), or None without a token.
+
+    Raises `BadTokenError` for a refused token. Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    token = hub_token()
+    if not token:
+        return None
+    from huggingface_hub import constants
+
+    return _whoami(token, constants.ENDPOINT)
+
+
+def hub_user() -> str | None:
+    """Your Hub user name: HF_USER if set, else the token's account; None without a token.
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    explicit = find_secret("HF_USER")[0]
+    if explicit:
+        return explicit
+    who = account()
+    return who.get("name") if who else None
+
+
+def can_write() -> bool:
+    """Whether the token may push to your repositories ("write" or fine-grained tokens).
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    who = account()
+    if not who:
+        return False
+    role = who.get("auth", {}).get("accessToken", {}).get("role")
+    return role in ("write", "fineGrained", None)  # None: an OAuth/session token, which writes
+
+
+def learner_repo(name: str) -> str | None:
+    """``<you>/<name>``, or None when no token says who you are.
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    user = hub_user()
+    return f"{user}/{name}" if user else None
+
+
+# ---- transfers --------------------------------------------------------------------------------
+
+
+def push_files(
+    repo_id: str,
+    files: Mapping[str, str | os.PathLike | bytes],
+    message: str,
+    repo_type: str = "dataset",
+    private: bool = True,
+) -> str:
+    """Upload ``files`` (path in repo -> local file or bytes) as ONE commit; returns its id.
+
+    Creates the repository (private) if needed. Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    from huggingface_hub import CommitOperationAdd, HfApi
+
+    api = HfApi(token=hub_token())
+    with friendly_hub_errors(repo_id):
+        api.create_repo(repo_id, repo_type=repo_type, private=private, exist_ok=True)
+        operations = [
+            CommitOperationAdd(
+                path_in_repo=name, path_or_fileobj=str(value) if isinstance(value, Path) else value
+            )
+            for name, value in files.items()
+        ]
+        info = api.create_commit(repo_id, operations, commit_message=message, repo_type=repo_type)
+    return info.oid
+
+
+def list_files(
+    repo_id: str, repo_type: str = "dataset", revision: str | None = None, hint: str = MISSING_HINT
+) -> list[str]:
+    """Every file path in a Hub repository at ``revision``. Introduced in notebooks/02_curate_dataset.ipynb."""
+    from huggingface_hub import HfApi
+
+    with friendly_hub_errors(repo_id, hint):
+        return HfApi(token=hub_token()).list_repo_files(
+            repo_id, repo_type=repo_type, revision=revision
+        )
+
+
+def head_revision(repo_id: str, repo_type: str = "dataset", hint: str = MISSING_HINT) -> str:
+    """The commit id a repository's main branch points at now, so several files come from one
+    commit. Introduced in notebooks/02_curate_dataset.ipynb."""
+    from huggingface_hub import HfApi
+
+    with friendly_hub_errors(repo_id, hint):
+        return HfApi(token=hub_token()).repo_info(repo_id, repo_type=repo_type).sha
+
+
+def pull_file(
+    repo_id: str,
+    filename: str,
+    repo_type: str = "dataset",
+    revision: str | None = None,
+    hint: str = MISSING_HINT,
+) -> Path:
+    """Download one file (cached in the Hub cache); its local path.
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    from huggingface_hub import hf_hub_download
+
+    with friendly_hub_errors(repo_id, hint):
+        return Path(
+            hf_hub_download(
+                repo_id, filename, repo_type=repo_type, revision=revision, token=hub_token()
+            )
+        )

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .testing import GREEN, Report, Score, Tester, colour_for, record_result, score
+from .results import Result, record
+from .scoring import GREEN, Score, colour_for, score
+from .testing import Tester
 
 COLUMNS = ("prompt", "guess")
 _MONEY = re.compile(r"^\$?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)$")
@@ -211,26 +213,17 @@ def evaluate_sheet(
     path: str | os.PathLike,
     items: Sequence[Any],
     name: str = "Human",
-    record: bool = True,
-    leaderboard: str | os.PathLike | None = None,
-    show: bool = True,
-) -> Report:
+    **options: Any,
+) -> Result:
     """Score a filled sheet with the Tester, on the items it was exported from, and record it.
 
-    Introduced in notebooks/04_human_baseline.ipynb.
+    ``options`` are the Tester's (record, show, results_dir). Introduced in
+    notebooks/04_human_baseline.ipynb.
     """
     guesses = read_guesses(path, items)
     scored = list(items[: len(guesses)])
     predictor = SheetGuesses(scored, guesses, name=name)
-    return Tester.test(
-        predictor,
-        scored,
-        name=name,
-        size=len(scored),
-        record=record,
-        leaderboard=leaderboard,
-        show=show,
-    )
+    return Tester.test(predictor, scored, name=name, size=len(scored), **options)
 
 
 def fill_sheet(path: str | os.PathLike, items: Sequence[Any], player: Callable[[Any], str]) -> int:
@@ -365,9 +358,11 @@ class PriceGame:
             raise ValueError("no guesses yet")
         return score(self.guesses, self.truths)
 
-    def record(self, name: str, leaderboard: str | os.PathLike | None = None) -> Path:
-        """Put the player's result on the leaderboard under ``name``."""
-        return record_result(name, self.score(), leaderboard)
+    def record(self, name: str, results_dir: str | os.PathLike | None = None) -> Path:
+        """Record the player's result under ``name`` (the guessed items only)."""
+        if not self.guesses:
+            raise ValueError("no guesses yet")
+        return record(Result(name, list(self.truths), list(self.guesses)), results_dir)
 
 
 def play(game: PriceGame, player: Callable[[Any], str]) -> list[Feedback]:

@@ -186,6 +186,36 @@ class WeightedPredictor(_Predictor):
         return [float(p) for p in prices.cpu()]
 
 
+NO_ADAPTER_HINT = (
+    "Run notebooks/08_qlora_training.ipynb first: with a write token it pushes every checkpoint "
+    "and the final adapter to your account. Or set ADAPTER = 'published' for the course's own."
+)
+
+
+def resolve_adapter(adapter: str, revision: str | None = None) -> tuple[str, str | None]:
+    """Where an adapter comes from: "mine" (your run's Hub repository, else its local folder),
+    "published" (the course's, at its best checkpoint), or a repository id or folder as given.
+
+    Returns (repository id or folder, revision). Introduced in notebooks/09_fine_tuned_inference.ipynb.
+    """
+    from .config import PUBLISHED_ADAPTER, PUBLISHED_ADAPTER_REVISION, RUN_REPO, settings
+    from .hub import learner_repo
+
+    if adapter == "published":
+        return PUBLISHED_ADAPTER, revision or PUBLISHED_ADAPTER_REVISION
+    if adapter != "mine":
+        return adapter, revision
+    local = settings().models_dir / RUN_REPO
+    if (local / "adapter_config.json").exists() and revision is None:
+        return str(local), None
+    repo = learner_repo(RUN_REPO)
+    if repo is None:
+        raise FileNotFoundError(
+            f"No adapter in {local} and no Hugging Face token. {NO_ADAPTER_HINT}"
+        )
+    return repo, revision
+
+
 def load_fine_tuned(
     adapter: str | os.PathLike,
     revision: str | None = None,
@@ -194,27 +224,29 @@ def load_fine_tuned(
 ) -> tuple[Any, Any]:
     """The 4-bit base model with a LoRA adapter from a local folder or a Hub repository.
 
-    ``revision`` picks a commit or branch on the Hub (each checkpoint push is a commit).
-    ``base`` defaults to the current mode's base model. Returns (model,
-    tokenizer), the tokenizer padded on the left for batched inference. Introduced in
-    notebooks/09_fine_tuned_inference.ipynb.
+    ``adapter`` may also be "mine" or "published" (see `resolve_adapter`). ``revision`` picks a
+    commit or branch on the Hub (each checkpoint push is a commit). ``base`` defaults to
+    ``meta-llama/Llama-3.1-8B``. The adapter's repository is checked before the base model is
+    downloaded. Returns (model, tokenizer), the tokenizer padded on the left for batched
+    inference. Introduced in notebooks/09_fine_tuned_inference.ipynb.
     """
+    from huggingface_hub import HfApi
     from peft import PeftModel
 
-    from .hub import friendly_hub_errors
+    from .hub import friendly_hub_errors, hub_token
     from .models import load_model_and_tokenizer
 
-    adapter = str(adapter)
+    adapter, revision = resolve_adapter(str(adapter), revision)
     local = Path(adapter)
-    if (local.is_absolute() or adapter.startswith(".") or local.exists()) and not (
-        local / "adapter_config.json"
-    ).exists():
-        raise FileNotFoundError(
-            f"No fine-tuned adapter in {adapter}. Run notebooks/08_qlora_training.ipynb first (it "
-            "saves one there), or set ADAPTER to a Hub repository such as 'you/pricer-qlora'."
-        )
+    if local.is_dir() or adapter.startswith((".", "/")):
+        if not (local / "adapter_config.json").exists():
+            raise FileNotFoundError(f"No fine-tuned adapter in {adapter}. {NO_ADAPTER_HINT}")
+    else:
+        with friendly_hub_errors(adapter, NO_ADAPTER_HINT):  # fail before a 16 GB download
+            HfApi(token=hub_token()).model_info(adapter, revision=revision)
     model, tokenizer = load_model_and_tokenizer(base, quantize=quantize, padding_side="left")
-    with friendly_hub_errors(adapter):
+    with friendly_hub_errors(adapter, NO_ADAPTER_HINT):
         model = PeftModel.from_pretrained(model, adapter, revision=revision)
     model.eval()
+    print(f"Adapter: {adapter}" + (f" at revision {revision[:12]}" if revision else ""))
     return model, tokenizer

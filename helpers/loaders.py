@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import settings
-from .hub import friendly_hub_errors
+from .config import CATEGORIES, RAW_DATASET, RAW_FILE, settings
 from .items import REASONS, UNREADABLE, Item, Rejection, TokenBudget, curate_batch, token_budget
 
 try:  # faster than the json module, and stricter (see parse_line)
@@ -153,28 +152,30 @@ def read_raw(
     return records, report
 
 
+def download_raw(category: str) -> str:
+    """One category's raw JSONL file from the Hub, downloaded once into the Hub cache.
+
+    The real files are large (Automotive is about 2 million products); the download shows its
+    progress and is reused by later calls. Introduced in notebooks/01_explore_data.ipynb.
+    """
+    from .hub import pull_file
+
+    if category not in CATEGORIES:
+        raise ValueError(f"Unknown category {category!r}. Choose one of: {', '.join(CATEGORIES)}")
+    return str(pull_file(RAW_DATASET, RAW_FILE.format(category=category), repo_type="dataset"))
+
+
 def open_raw(category: str, source: str | None = None) -> str:
     """The local path of one category's raw metadata JSONL (no curation yet).
 
-    ``source`` defaults to the current mode's file: the Hub's JSONL (downloaded once into the
-    Hugging Face cache), or the local synthetic catalog (written on first use).
+    ``source`` is a local JSONL file; by default the category's file is downloaded from
+    McAuley-Lab/Amazon-Reviews-2023. Read it with `read_raw`, curate it with `curate_file`.
     Introduced in notebooks/01_explore_data.ipynb.
     """
-    current = settings()
-    source = source or current.raw_source(category)
-    if current.smoke and source == current.raw_source(category) and not os.path.exists(source):
-        from standins.catalog import write_catalog
-
-        write_catalog(os.path.dirname(source), n=current.catalog_size, seed=current.seed)
-    if source.startswith("hf://datasets/"):
-        from huggingface_hub import hf_hub_download
-
-        owner, name, filename = source.removeprefix("hf://datasets/").split("/", 2)
-        with friendly_hub_errors(source):
-            return hf_hub_download(f"{owner}/{name}", filename, repo_type="dataset")
-    if not os.path.exists(source):
-        raise FileNotFoundError(f"No raw file at {source}")
-    return str(source)
+    path = source or download_raw(category)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No raw file at {path}")
+    return str(path)
 
 
 def default_workers() -> int:

@@ -1,10 +1,9 @@
-"""The base model: Llama 3.1 8B in 4 bits for real runs, a tiny offline Llama for smoke runs.
+"""The base model: Llama 3.1 8B in 4 bits, from the Hub.
 
-Both go through the same ``from_pretrained`` call with the same 4-bit NF4 quantization config;
-only the source differs. The tiny model is a randomly initialised ``LlamaForCausalLM`` with
-the tiny tokenizer, built in a second and saved to a local folder on first use.
-bitsandbytes (0.47 and later) runs NF4 layers and paged AdamW on the CPU, so smoke runs keep
-the quantized path end to end.
+One ``from_pretrained`` call with the course's 4-bit NF4 quantization config, or none when the
+repository is already stored in 4 bits (the pre-quantized copy). bitsandbytes (0.47 and later)
+runs NF4 layers and paged AdamW on the CPU too, so smoke runs, whose stand-in "Llama" is tiny,
+keep the quantized path end to end.
 
 Also here: the precision a machine supports, padding for training and for batched generation,
 memory footprints for the quantization lesson, and messages that say how to fix the walls a
@@ -23,30 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import settings
+from .config import BASE_MODEL
 from .hub import friendly_hub_errors
-from .tokenizer import TINY_NAME, load_tokenizer
-
-# The tiny smoke model: Llama's architecture (RMSNorm, rotary positions, grouped-query
-# attention, SwiGLU) at toy size, randomly initialised like Llama.
-TINY_SHAPE: dict[str, Any] = dict(
-    hidden_size=64,  # width of the residual stream (4,096 in Llama 3.1 8B)
-    intermediate_size=256,  # width of the MLP (14,336)
-    num_hidden_layers=2,  # transformer blocks (32)
-    num_attention_heads=4,  # query heads (32)
-    num_key_value_heads=2,  # key/value heads, shared by groups of query heads (8)
-    max_position_embeddings=512,  # longer than any course prompt (182 tokens)
-    rope_parameters={"rope_type": "default", "rope_theta": 500_000.0},
-    initializer_range=0.02,  # standard deviation of the random weights, as in Llama
-    tie_word_embeddings=False,  # Llama 3.1 8B keeps a separate output layer
-)
-# Two exceptions make the tiny model trainable by LoRA in a few CPU minutes. Its output layer
-# (frozen under LoRA) is drawn wider, so a few steps can make a token clearly the most
-# likely; and the rows of number tokens vary smoothly with log(value), so that, as in a
-# pretrained model, $49 looks like $50 and probability can shift toward a price range.
-TINY_OUTPUT_STD = 0.4  # output layer's random weights (0.02 elsewhere)
-TINY_NUMBER_NORM = 3.0  # length of a number token's smooth output row
-TINY_NUMBER_FREQUENCIES = 12  # sine/cosine pairs of log(value) in that row
+from .tokenizer import load_tokenizer
 
 # Meta-Llama-3.1-8B's shape (its config.json), so footprints and benchmarks need no download.
 LLAMA_31_8B_SHAPE: dict[str, Any] = dict(
@@ -125,7 +103,7 @@ def quantization_config(dtype=None):
     return BitsAndBytesConfig(**quantization_kwargs(dtype))
 
 
-# ---- the tiny offline model ----------------------------------------------------------------
+# ---- configs without weights -------------------------------------------------------------
 
 
 def llama_config(shape: dict[str, Any] | None = None, **overrides: Any):
@@ -181,68 +159,6 @@ def _save(model: Any, tokenizer: Any, directory: str | os.PathLike) -> Path:
             tokenizer.save_pretrained(staging)
         _move_into(Path(staging), target)
     return target
-
-
-def build_tiny_model(directory: str | os.PathLike, tokenizer: Any, seed: int = 42) -> Path:
-    """Build the tiny Llama-architecture model for ``tokenizer`` and save both to ``directory``.
-
-    Takes about a second, offline. Introduced in notebooks/07_base_model.ipynb.
-    """
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    config = llama_config(
-        TINY_SHAPE,
-        vocab_size=len(tokenizer),
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        pad_token_id=tokenizer.eos_token_id,
-    )
-    generator = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
-    with torch.no_grad():
-        model.lm_head.weight.copy_(_tiny_output_rows(tokenizer, config.hidden_size, generator))
-    return _save(model, tokenizer, directory)
-
-
-def _tiny_output_rows(tokenizer: Any, width: int, generator: Any):
-    """Output-layer weights of the tiny model: random, but smooth in log(value) for numbers."""
-    import math
-
-    import torch
-
-    from .inference import number_tokens
-
-    rows = torch.randn(len(tokenizer), width, generator=generator) * TINY_OUTPUT_STD
-    ids, values = number_tokens(tokenizer)
-    u = torch.log(torch.tensor(values))[:, None]
-    frequencies = torch.arange(1, TINY_NUMBER_FREQUENCIES + 1) * 2 * math.pi / 14  # ln(999) < 7
-    code = torch.cat([torch.cos(u * frequencies), torch.sin(u * frequencies)], dim=1)
-    code *= TINY_NUMBER_NORM / math.sqrt(TINY_NUMBER_FREQUENCIES)
-    basis, _ = torch.linalg.qr(torch.randn(width, code.shape[1], generator=generator))
-    noise = torch.randn(len(ids), width, generator=generator) * 0.1
-    rows[ids] = code @ basis.T + noise
-    return rows
-
-
-def is_tiny_source(source: str | os.PathLike) -> bool:
-    """Whether ``source`` is the tiny offline model's local folder (built or not yet).
-
-    Introduced in notebooks/07_base_model.ipynb.
-    """
-    return Path(source).name == TINY_NAME and not str(source).startswith(("hf://", "http"))
-
-
-def ensure_tiny_model(source: str | os.PathLike) -> None:
-    """Build the tiny model (and its tokenizer) in ``source`` unless it is there already.
-
-    Introduced in notebooks/07_base_model.ipynb.
-    """
-    if (Path(source) / "config.json").exists():
-        return
-    build_tiny_model(source, load_tokenizer(str(source)))
 
 
 # ---- padding --------------------------------------------------------------------------------
@@ -317,27 +233,43 @@ def from_pretrained_kwargs(quantize: bool = True, revision: str | None = None) -
     return kwargs
 
 
+def set_compute_dtype(model: Any, dtype: Any) -> int:
+    """Make every 4-bit layer of ``model`` compute in ``dtype``; returns how many it changed.
+
+    A pre-quantized repository stores the compute dtype it was saved with (often bf16, which a
+    T4 can only emulate). Introduced in notebooks/07_base_model.ipynb.
+    """
+    from bitsandbytes.nn import Linear4bit
+
+    layers = [m for m in model.modules() if isinstance(m, Linear4bit)]
+    for layer in layers:
+        layer.compute_dtype = dtype
+    return len(layers)
+
+
 def load_base_model(source: str | None = None, quantize: bool = True, revision: str | None = None):
     """Load the base model: 4-bit NF4 when ``quantize``, else in the compute dtype.
 
-    ``source`` defaults to the current mode's base model; the tiny smoke model is built on first
-    use. Raises with the fix when there is no GPU for a big model, the model is gated, or memory
-    runs out. Introduced in notebooks/07_base_model.ipynb.
+    ``source`` defaults to ``meta-llama/Llama-3.1-8B``. A repository stored in 4 bits already
+    (its config carries a quantization config) is loaded as it is. Raises with the fix when
+    there is no GPU for a big model, the model is gated, or memory runs out. Introduced in
+    notebooks/07_base_model.ipynb.
     """
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
 
-    source = str(source or settings().base_model)
-    if is_tiny_source(source):
-        ensure_tiny_model(source)
+    source = str(source or BASE_MODEL)
     with friendly_hub_errors(source):
         config = AutoConfig.from_pretrained(source, revision=revision)
     size = parameter_count(config)
     if size > CPU_PARAMETER_LIMIT and not torch.cuda.is_available():
         raise RuntimeError(NO_GPU_HELP.format(source=source, billions=size / 1e9))
-    kwargs = from_pretrained_kwargs(quantize, revision)
+    prequantized = getattr(config, "quantization_config", None) is not None
+    kwargs = from_pretrained_kwargs(quantize and not prequantized, revision)
     with friendly_hub_errors(source), friendly_oom(f"loading {source}"):
         model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    if prequantized:  # its saved config names the dtype its uploader computed in; use this GPU's
+        set_compute_dtype(model, kwargs["dtype"])
     if model.generation_config.pad_token_id is None:
         model.generation_config.pad_token_id = config.eos_token_id
     return model
@@ -347,7 +279,7 @@ def load_model_and_tokenizer(
     source: str | None = None, quantize: bool = True, padding_side: str = "right"
 ) -> tuple[Any, Any]:
     """The base model and its tokenizer, padded on ``padding_side``. Introduced in notebooks/07_base_model.ipynb."""
-    source = str(source or settings().base_model)
+    source = str(source or BASE_MODEL)
     model = load_base_model(source, quantize=quantize)
     tokenizer = set_padding(load_tokenizer(source), padding_side)
     return model, tokenizer

@@ -1,8 +1,12 @@
-"""Balance the curated items, split them, and save or load the splits.
+"""Balance the curated items, split them, and save, push or pull the splits as one unit.
 
 Amazon's catalog is heavily skewed to cheap items and to Automotive. Left alone, a model
 learns "say $15". The balanced sample caps how many items share each whole-dollar price,
 keeps every expensive item, and prefers other categories over Automotive when it must choose.
+
+The three splits (train, validation, test) always travel together: on disk a manifest names
+one generation of files and is replaced last, and on the Hub they are one commit, so a kill at
+any moment leaves the old trio or the new one, never a new train with an old test.
 
 Introduced in notebooks/02_curate_dataset.ipynb.
 """
@@ -12,20 +16,37 @@ from __future__ import annotations
 import json
 import os
 import random
-import tempfile
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
-from .config import settings
+from .config import DATA_REPO, PRICE_PREFIX, PUBLISHED_SPLITS, QUESTION, settings
+from .files import atomic_path, write_text_atomically
 from .items import Item
 
 KEEP_ALL_ABOVE = 240.0  # every item from this price up is kept: they are rare enough already
 CATEGORY_WEIGHTS: Mapping[str, float] = {"Automotive": 1.0}  # others weigh DEFAULT_WEIGHT
 DEFAULT_WEIGHT = 5.0
-SPLIT_FILES = ("train", "test")
+SPLIT_NAMES = ("train", "validation", "test")
+MANIFEST = "manifest.json"
+MINE, PUBLISHED = "mine", "published"  # where load_splits takes the splits from
+NO_SPLITS_HINT = (
+    "Run notebooks/02_curate_dataset.ipynb first (with a write token it saves the splits to your "
+    "account, where every later notebook finds them), or choose the course's published splits: "
+    "SPLITS = 'published'."
+)
+
+
+class Splits(NamedTuple):
+    """The train, validation and test items. Introduced in notebooks/02_curate_dataset.ipynb."""
+
+    train: list[Item]
+    validation: list[Item]
+    test: list[Item]
 
 
 def balance(
@@ -41,7 +62,7 @@ def balance(
     drawn without replacement, weighted by category. Introduced in notebooks/02_curate_dataset.ipynb.
     """
     current = settings()
-    slot_cap = current.slot_cap if slot_cap is None else slot_cap
+    slot_cap = current.sizes.slot_cap if slot_cap is None else slot_cap
     seed = current.seed if seed is None else seed
     rng = np.random.default_rng(seed)
     slots: dict[int, list[Item]] = defaultdict(list)
@@ -62,30 +83,37 @@ def balance(
 def split(
     items: Sequence[Item],
     n_train: int | None = None,
+    n_validation: int | None = None,
     n_test: int | None = None,
     seed: int | None = None,
-) -> tuple[list[Item], list[Item]]:
-    """Shuffle with ``seed`` and cut off a test set, then a training set.
+) -> Splits:
+    """Shuffle with ``seed``, cut off the test set, then the validation set, then training.
 
-    With too few items the training set shrinks (with a warning); the test set never does.
+    With too few items the training set shrinks (with a warning); test and validation never do.
     Introduced in notebooks/02_curate_dataset.ipynb.
     """
     current = settings()
-    n_train = current.n_train if n_train is None else n_train
-    n_test = current.n_test if n_test is None else n_test
+    sizes = current.sizes
+    n_train = sizes.n_train if n_train is None else n_train
+    n_validation = sizes.n_validation if n_validation is None else n_validation
+    n_test = sizes.n_test if n_test is None else n_test
     seed = current.seed if seed is None else seed
-    if len(items) <= n_test:
+    if len(items) <= n_test + n_validation:
         raise ValueError(
-            f"Only {len(items)} items for a test set of {n_test}: curate more categories or "
-            "records, or lower n_test."
+            f"Only {len(items)} items for a test set of {n_test} and a validation set of "
+            f"{n_validation}: curate more categories or records, or lower n_test and n_validation."
         )
     shuffled = list(items)
     random.Random(seed).shuffle(shuffled)
     test = shuffled[:n_test]
-    train = shuffled[n_test : n_test + n_train]
+    validation = shuffled[n_test : n_test + n_validation]
+    train = shuffled[n_test + n_validation : n_test + n_validation + n_train]
     if len(train) < n_train:
         print(f"Warning: only {len(train):,} items left for training (asked for {n_train:,}).")
-    return train, test
+    return Splits(train, validation, test)
+
+
+# ---- files ------------------------------------------------------------------------------------
 
 
 def _write_parquet(items: Sequence[Item], path: Path) -> None:
@@ -93,68 +121,184 @@ def _write_parquet(items: Sequence[Item], path: Path) -> None:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist([item.to_record() for item in items])
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
-        staging = handle.name
-    try:
+    with atomic_path(path) as staging:
         pq.write_table(table, staging)
-        os.replace(staging, path)  # a half-written file never replaces a good one
-    finally:
-        if os.path.exists(staging):
-            os.remove(staging)
+
+
+def _read_parquet(path: Path) -> list[Item]:
+    import pyarrow.parquet as pq
+
+    return [Item.from_record(row) for row in pq.read_table(path).to_pylist()]
 
 
 def save_splits(
-    train: Sequence[Item], test: Sequence[Item], directory: str | os.PathLike | None = None
+    splits: Splits, directory: str | os.PathLike | None = None, source: str = "curated here"
 ) -> Path:
-    """Save the splits as parquet files (plus a small manifest), atomically.
+    """Save the three splits as parquet files plus a manifest, as one unit.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    New files get a fresh generation id; the manifest naming them is replaced last, and older
+    generations are removed after. Introduced in notebooks/02_curate_dataset.ipynb.
     """
     target = Path(directory) if directory is not None else settings().splits_dir
     target.mkdir(parents=True, exist_ok=True)
-    for name, items in zip(SPLIT_FILES, (train, test), strict=True):
-        _write_parquet(items, target / f"{name}.parquet")
-    manifest = {"train": len(train), "test": len(test), "smoke": settings().smoke}
-    (target / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    generation = uuid.uuid4().hex[:12]
+    files = {name: f"{name}-{generation}.parquet" for name in SPLIT_NAMES}
+    for name, items in zip(SPLIT_NAMES, splits, strict=True):
+        _write_parquet(items, target / files[name])
+    manifest = {
+        "generation": generation,
+        "files": files,
+        "counts": {name: len(items) for name, items in zip(SPLIT_NAMES, splits, strict=True)},
+        "source": source,
+    }
+    write_text_atomically(target / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    for stale in target.glob("*.parquet"):  # earlier generations, now unreferenced
+        if stale.name not in files.values():
+            stale.unlink(missing_ok=True)
     return target
 
 
-def load_splits(directory: str | os.PathLike | None = None) -> tuple[list[Item], list[Item]]:
-    """Load the saved train and test splits as Items.
+def _load_local(target: Path) -> tuple[Splits, dict] | None:
+    try:
+        manifest = json.loads((target / MANIFEST).read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    paths = [target / manifest["files"][name] for name in SPLIT_NAMES]
+    if not all(p.exists() for p in paths):
+        return None
+    return Splits(*(_read_parquet(p) for p in paths)), manifest
 
-    Introduced in notebooks/02_curate_dataset.ipynb; every later notebook starts with it.
+
+# ---- the Hub ----------------------------------------------------------------------------------
+
+HUB_FILES = {name: f"data/{name}.parquet" for name in SPLIT_NAMES}
+DATASET_CARD = """---
+configs:
+- config_name: default
+  data_files:
+  - split: train
+    path: data/train.parquet
+  - split: validation
+    path: data/validation.parquet
+  - split: test
+    path: data/test.parquet
+---
+# pricer-data
+
+Curated Amazon products (title, category, price, text) for the "Price is Right" course, made by
+notebooks/02_curate_dataset.ipynb; `results/` holds one file per evaluated model.
+"""
+
+
+def push_splits(splits: Splits, repo_id: str, directory: str | os.PathLike | None = None) -> str:
+    """Push the saved splits to a Hub dataset repository (private) in ONE commit; its id.
+
+    Needs a write token. Introduced in notebooks/02_curate_dataset.ipynb.
     """
-    import pyarrow.parquet as pq
+    from .hub import push_files
 
     target = Path(directory) if directory is not None else settings().splits_dir
-    paths = [target / f"{name}.parquet" for name in SPLIT_FILES]
-    missing = [p.name for p in paths if not p.exists()]
-    if missing:
-        raise FileNotFoundError(
-            f"No saved splits in {target} (missing {', '.join(missing)}). Run "
-            "notebooks/02_curate_dataset.ipynb first: it curates the data and saves them."
-        )
-    train, test = ([Item.from_record(row) for row in pq.read_table(p).to_pylist()] for p in paths)
-    return train, test
-
-
-def push_splits(
-    train: Sequence[Item], test: Sequence[Item], repo_id: str, private: bool = True
-) -> str:
-    """Push the splits to a Hub dataset repository (needs a write token).
-
-    Introduced in notebooks/02_curate_dataset.ipynb.
-    """
-    from datasets import Dataset, DatasetDict
-
-    from .hub import friendly_hub_errors
-
-    splits = DatasetDict(
-        {
-            "train": Dataset.from_list([item.to_record() for item in train]),
-            "test": Dataset.from_list([item.to_record() for item in test]),
-        }
+    loaded = _load_local(target)
+    if loaded is None or loaded[0] != splits:
+        save_splits(splits, target)
+        loaded = _load_local(target)
+    manifest = loaded[1]
+    files: dict[str, Path | bytes] = {
+        HUB_FILES[name]: target / manifest["files"][name] for name in SPLIT_NAMES
+    }
+    files["README.md"] = DATASET_CARD.encode()
+    counts = ", ".join(
+        f"{len(items):,} {name}" for name, items in zip(SPLIT_NAMES, splits, strict=True)
     )
-    with friendly_hub_errors(repo_id):
-        splits.push_to_hub(repo_id, private=private)
-    return f"https://huggingface.co/datasets/{repo_id}"
+    return push_files(repo_id, files, f"Splits: {counts}")
+
+
+def _pull_mine(repo_id: str, target: Path) -> tuple[Splits, str]:
+    from .hub import head_revision, pull_file
+
+    revision = head_revision(repo_id, hint=NO_SPLITS_HINT)
+    paths = [
+        pull_file(repo_id, HUB_FILES[n], revision=revision, hint=NO_SPLITS_HINT)
+        for n in SPLIT_NAMES
+    ]
+    splits = Splits(*(_read_parquet(p) for p in paths))
+    save_splits(splits, target, source=f"{repo_id} on the Hub, commit {revision[:7]}")
+    return splits, revision
+
+
+def _item_from_prompt(text: str, price: float) -> Item:
+    """An Item from the published dataset's prompt text (question, product text, price line)."""
+    body = text.split(PRICE_PREFIX)[0]
+    body = body.removeprefix(QUESTION).strip()
+    title = body.split("\n", 1)[0]
+    return Item(title=title, category="", price=float(price), text=body, token_count=0, details={})
+
+
+def _pull_published(target: Path, n_validation: int) -> tuple[Splits, str]:
+    """The course's published splits: its test set as ours, the last of its training set as
+    validation (it has none), the rest as training."""
+    import pyarrow.parquet as pq
+
+    from .hub import head_revision, list_files, pull_file
+
+    revision = head_revision(PUBLISHED_SPLITS)
+    names = list_files(PUBLISHED_SPLITS, revision=revision)
+    tables = {}
+    for split_name in ("train", "test"):
+        shards = sorted(
+            n for n in names if n.startswith(f"data/{split_name}") and n.endswith(".parquet")
+        )
+        rows = []
+        for shard in shards:
+            path = pull_file(PUBLISHED_SPLITS, shard, revision=revision)
+            rows += pq.read_table(path, columns=["text", "price"]).to_pylist()
+        tables[split_name] = [_item_from_prompt(r["text"], r["price"]) for r in rows]
+    train = tables["train"]
+    splits = Splits(
+        train[: len(train) - n_validation], train[len(train) - n_validation :], tables["test"]
+    )
+    save_splits(splits, target, source=f"{PUBLISHED_SPLITS} on the Hub, commit {revision[:7]}")
+    return splits, revision
+
+
+def _describe(splits: Splits, where: str) -> str:
+    counts = " / ".join(
+        f"{len(items):,} {name}" for name, items in zip(SPLIT_NAMES, splits, strict=True)
+    )
+    return f"Splits: {counts}, from {where}"
+
+
+def load_splits(
+    source: str = MINE, directory: str | os.PathLike | None = None, repo_id: str | None = None
+) -> Splits:
+    """The saved splits: from this runtime's disk, else pulled from the Hub (and kept on disk).
+
+    ``source="mine"``: the splits notebook 02 made, from ``<you>/pricer-data`` (or ``repo_id``);
+    ``source="published"``: the course's published splits, ``ed-donner/pricer-data``, whose first
+    250 test items are the course's benchmark (they carry only text and price). Prints one line
+    saying where they came from. Introduced in notebooks/02_curate_dataset.ipynb; every later
+    notebook starts with it.
+    """
+    if source not in (MINE, PUBLISHED):
+        raise ValueError(f"source must be {MINE!r} or {PUBLISHED!r}, not {source!r}")
+    base = Path(directory) if directory is not None else settings().splits_dir
+    target = base if source == MINE else base.parent / "published-splits"
+    local = _load_local(target)
+    if local is not None:
+        print(_describe(local[0], f"{local[1]['source']} (saved in {target})"))
+        return local[0]
+    if source == PUBLISHED:
+        splits, revision = _pull_published(target, settings().sizes.n_validation)
+        print(_describe(splits, f"{PUBLISHED_SPLITS} on the Hub (commit {revision[:7]})"))
+        return splits
+    from .hub import learner_repo
+
+    repo_id = repo_id or learner_repo(DATA_REPO)
+    if repo_id is None:
+        raise FileNotFoundError(
+            f"No splits in {target}, and no Hugging Face token to look for them in your account. "
+            + NO_SPLITS_HINT
+        )
+    splits, revision = _pull_mine(repo_id, target)
+    print(_describe(splits, f"{repo_id} on the Hub (commit {revision[:7]})"))
+    return splits

@@ -1,20 +1,29 @@
 """A local stand-in for an OpenAI-compatible API: the paid services, replaced at the network edge.
 
 Tests, benchmarks and the offline notebook run point ``OPENAI_BASE_URL`` (and the Anthropic and
-Gemini ones) at this server; the course code cannot tell it from a real provider. It speaks the
-endpoints notebooks 05-06 use:
+Gemini ones) at this server. The course code talks to it exactly as to a real provider; the one
+thing that differs is that the server says what it is: every response carries the header
+``x-stand-in: openai`` and chat replies the ``system_fingerprint`` "fp_stand_in", so the client
+can label its results "(stand-in)" and its costs "simulated". It speaks the endpoints notebooks
+05-06 use:
 
-- ``POST /v1/chat/completions``: a deterministic price for the prompt, in varied formats
-  ("$1,299.99", "Price is $99", "about 45 dollars"), with token usage;
+- ``POST /v1/chat/completions``: the price a model would read from the prompt. It never sees
+  the truth: it reads the product's type, brand and attributes from the text and prices them
+  with the synthetic catalog's own tables, then adds the model's own seeded error (a
+  fine-tuned ``ft:gpt-4o-mini`` closest, then GPT-4o, Claude, GPT-4o-mini), and weighs in any
+  similar products with prices that the prompt shows as context. `standins.chat_pricer`
+  documents each step. Replies come in varied shapes ("$1,299.99", "Price is $99", "about 45
+  dollars"), with token usage;
 - ``POST /v1/files``, ``GET /v1/files/{id}``: multipart JSONL upload for fine-tuning;
 - ``POST /v1/fine_tuning/jobs``, ``GET /v1/fine_tuning/jobs/{id}`` (status advances on each
   poll: validating_files -> queued -> running -> succeeded), ``GET .../events``;
 - ``GET /v1/models``.
 
 It can add latency to every chat call and inject faults into chat calls at a seeded rate: 429
-with Retry-After, 500, 503, a reply slower than any sensible client timeout, or a malformed JSON
-body. Whether a request faults depends only on the seed, the request body and how many times
-that body was seen, so a run is reproducible whatever the thread interleaving.
+with Retry-After, 500, 503, a reply slower than any sensible client timeout, a malformed JSON
+body, or an empty reply (content "" or null, as a model cut off by its token limit sends).
+Whether a request faults depends only on the seed, the request body and how many times that
+body was seen, so a run is reproducible whatever the thread interleaving.
 
     python -m standins.openai_server --port 0 --latency 0.3 --fault-rate 0.2
 
@@ -38,7 +47,11 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "timeout", "malformed")
+from .chat_pricer import answer_text, prompt_text
+
+FAULT_KINDS: tuple[str, ...] = ("429", "500", "503", "timeout", "malformed", "empty")
+STAND_IN_HEADER = "x-stand-in"  # on every response: what the client reads to say "(stand-in)"
+FINGERPRINT = "fp_stand_in"
 JOB_STAGES: tuple[str, ...] = ("validating_files", "queued", "running", "running", "succeeded")
 TRAINING_STEPS = 20  # steps a fake fine-tuning job reports in its events
 
@@ -51,27 +64,6 @@ def _digest(*parts: Any) -> int:
 def _unit(*parts: Any) -> float:
     """A number in [0, 1) fixed by its inputs: the server's only source of randomness."""
     return _digest(*parts) / 2**64
-
-
-def fake_price(text: str, model: str = "") -> float:
-    """The price this server answers for a prompt: log-uniform from $5 to $1,500, in cents."""
-    u = _unit("price", model, text)
-    return round(math.exp(math.log(5) + u * (math.log(1500) - math.log(5))), 2)
-
-
-def fake_reply(text: str, model: str = "") -> str:
-    """The reply text for a prompt, in one of several formats a real model might use."""
-    price = fake_price(text, model)
-    if model.startswith("ft:"):  # a fine-tuned model answers the way it was trained
-        return f"Price is ${price:.2f}"
-    formats = (
-        f"${price:,.2f}",
-        f"Price is ${round(price)}",
-        f"about {round(price)} dollars",
-        f"{price:.2f}",
-        f"${round(price):,}",
-    )
-    return formats[_digest("format", model, text) % len(formats)]
 
 
 def _tokens(text: str) -> int:
@@ -101,8 +93,10 @@ class FakeOpenAI:
     (sent as ``retry-after-ms`` and, rounded up, ``Retry-After``). ``hang``: how long a
     "timeout" fault stalls before answering. ``fail_first``: every distinct request fails its
     first N attempts (deterministic faults for tests). ``unparsable_rate``: share of prompts
-    answered with words and no number. ``keys``: if given, only these keys are accepted (401
-    otherwise), to exercise a wrong key.
+    always answered with words and no number. ``keys``: if given, only these keys are accepted
+    (401 otherwise), to exercise a wrong or revoked key; change it while running to revoke one.
+    ``quota_exhausted``: every chat call gets OpenAI's 429 with code "insufficient_quota" (an
+    account out of credit). ``bodies`` keeps the latest chat request bodies, as sent.
     """
 
     def __init__(
@@ -116,6 +110,7 @@ class FakeOpenAI:
         fail_first: int = 0,
         unparsable_rate: float = 0.0,
         keys: Sequence[str] | None = None,
+        quota_exhausted: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -131,6 +126,7 @@ class FakeOpenAI:
         self.fail_first = fail_first
         self.unparsable_rate = unparsable_rate
         self.keys = set(keys) if keys is not None else None
+        self.quota_exhausted = quota_exhausted
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._attempts: dict[str, int] = {}
@@ -140,6 +136,7 @@ class FakeOpenAI:
         self.jobs: dict[str, _Job] = {}
         # The latest requests: (method, path, headers with lower-case names).
         self.requests: deque[tuple[str, str, dict[str, str]]] = deque(maxlen=1000)
+        self.bodies: deque[dict[str, Any]] = deque(maxlen=1000)
         self._httpd = _Server((host, port), _handler_for(self))
         self._thread: threading.Thread | None = None
 
@@ -189,28 +186,33 @@ class FakeOpenAI:
         with self._lock:
             self.counts[what] = self.counts.get(what, 0) + 1
 
-    def chat(self, request: dict[str, Any]) -> dict[str, Any]:
+    def chat(self, request: dict[str, Any], empty: bool = False) -> dict[str, Any]:
+        """The chat completion for a request; ``empty``: the content is "" or null instead."""
         model = str(request.get("model", ""))
         messages = request.get("messages") or []
-        user = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
-        if self.unparsable_rate and _unit("words", model, user) < self.unparsable_rate:
+        text = prompt_text(messages)
+        reply: str | None
+        if self.unparsable_rate and _unit("words", model, text) < self.unparsable_rate:
             reply = "I cannot tell the price from this description."
         else:
-            reply = fake_reply(user, model)
+            reply = answer_text(text, model)
+        finish = "stop"
+        if empty:  # cut off by the token limit before any text, as a thinking model can be
+            reply, finish = ("" if _digest("empty", model, text) % 2 else None), "length"
         prompt_tokens = sum(_tokens(str(m.get("content", ""))) + 4 for m in messages)
-        completion_tokens = _tokens(reply)
+        completion_tokens = _tokens(reply or "")
         return {
-            "id": f"chatcmpl-{_digest(model, user) % 10**12:012d}",
+            "id": f"chatcmpl-{_digest(model, text) % 10**12:012d}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": model,
-            "system_fingerprint": "fp_local",
+            "system_fingerprint": FINGERPRINT,
             "choices": [
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": reply},
                     "logprobs": None,
-                    "finish_reason": "stop",
+                    "finish_reason": finish,
                 }
             ],
             "usage": {
@@ -361,8 +363,10 @@ class FakeOpenAI:
         }
 
 
-def _error(code: int, message: str, kind: str = "invalid_request_error") -> tuple[int, dict]:
-    return code, {"error": {"message": message, "type": kind, "param": None, "code": None}}
+def _error(
+    code: int, message: str, kind: str = "invalid_request_error", error_code: str | None = None
+) -> tuple[int, dict]:
+    return code, {"error": {"message": message, "type": kind, "param": None, "code": error_code}}
 
 
 def _parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
@@ -405,6 +409,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(raw)))
+                self.send_header(STAND_IN_HEADER, "openai")
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
@@ -446,7 +451,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if method == "POST" and parts == ["chat", "completions"]:
                 return self._chat(body)
             if method == "GET" and parts == ["models"]:
-                names = ["gpt-4o-mini", "gpt-4o", "gpt-4o-mini-2024-07-18"]
+                names = ["gpt-4o-mini", "gpt-4o", "gpt-4o-mini-2024-07-18", "claude-sonnet-4-5"]
                 data = [
                     {"id": n, "object": "model", "created": 0, "owned_by": "local"} for n in names
                 ]
@@ -468,8 +473,13 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def _chat(self, body: bytes) -> None:
             fake._count("chat")
             request = json.loads(body)
+            with fake._lock:
+                fake.bodies.append(request)
             if not request.get("model") or not request.get("messages"):
                 return self._send(*_error(400, "'model' and 'messages' are required"))
+            if fake.quota_exhausted:
+                why = "You exceeded your current quota, please check your plan and billing details."
+                return self._send(*_error(429, why, "insufficient_quota", "insufficient_quota"))
             fault = fake._fault_for(body)
             if fake.latency:
                 time.sleep(fake.latency)
@@ -490,7 +500,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 )
             if fault == "timeout":
                 fake._closing.wait(fake.hang)
-            response = fake.chat(request)
+            response = fake.chat(request, empty=fault == "empty")
             if fault == "malformed":
                 return self._send(200, json.dumps(response).encode()[:40])
             if fault is None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the tiny tokenizer and curated sample-catalog items, built once per run."""
+"""Shared fixtures: Llama 3's real tokenizer and curated sample-catalog items, built once per run."""
 
 import pytest
 
@@ -6,15 +6,7 @@ from helpers.config import settings
 
 
 @pytest.fixture(scope="session")
-def tiny_tokenizer():
-    """The smoke tokenizer, trained offline on the synthetic catalog (built on first use)."""
-    from helpers.tokenizer import load_tokenizer
-
-    return load_tokenizer(settings().tokenizer_source)
-
-
-@pytest.fixture(scope="session")
-def catalog_items(tiny_tokenizer):
+def catalog_items(llama_tokenizer):
     """Curated Items from the synthetic catalog: 300 records per category, every category."""
     from helpers.items import Item, curate_batch
     from standins.catalog import generate_records
@@ -22,12 +14,12 @@ def catalog_items(tiny_tokenizer):
     items = []
     for category in settings().categories:
         records = generate_records(category, 300, seed=7)
-        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
+        items += [r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)]
     return items
 
 
 @pytest.fixture(scope="session")
-def smoke_split(tiny_tokenizer):
+def smoke_split(llama_tokenizer):
     """The smoke splits exactly as notebook 02 makes them: the whole sample catalog, curated,
     balanced and split with smoke mode's sizes (2,000 training items, 250 test items)."""
     from helpers import sampling
@@ -37,8 +29,8 @@ def smoke_split(tiny_tokenizer):
     current = settings()
     items = []
     for category in current.categories:
-        records = generate_records(category, current.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, tiny_tokenizer, category) if isinstance(r, Item)]
+        records = generate_records(category, current.sizes.catalog_size, seed=current.seed)
+        items += [r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)]
     return sampling.split(sampling.balance(items))
 
 

@@ -1,12 +1,17 @@
-"""The frontier client against the local OpenAI-compatible server: parsing, prompts, cache,
-retries under every fault, cost, keys, and the fine-tuning helpers. Nothing leaves 127.0.0.1."""
+"""The frontier client against the local OpenAI-compatible stand-in: cache, retries under every
+fault, malformed replies, reasons per item, fail-fast, resume, cost. Nothing leaves 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
+import textwrap
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
@@ -14,43 +19,28 @@ import pytest
 
 from helpers.config import settings
 from helpers.frontier import (
-    SYSTEM_PROMPT,
+    FatalError,
     FrontierClient,
     FrontierError,
-    MissingKeyError,
+    GaveUp,
     ReplyCache,
     cache_key,
-    check_keys,
     cost,
-    key_status,
-    lookup,
     messages_for,
-    openai_client,
-    parse_price,
-    provider_for,
+    read_price,
     retry_after_seconds,
-    usage_table,
-    user_prompt,
 )
-from helpers.frontier_tuning import (
-    check_jsonl,
-    job_events,
-    start_job,
-    training_cost,
-    training_losses,
-    training_messages,
-    upload,
-    wait_for_job,
-    write_jsonl,
-)
+from helpers.frontier.messages import message_tokens
+from helpers.frontier.retries import RetryPolicy
 from helpers.items import Item
 from helpers.testing import Tester
-from standins.openai_server import FAULT_KINDS, FakeOpenAI, fake_reply
+from standins.chat_pricer import answer_text, prompt_text
+from standins.openai_server import FAULT_KINDS, FakeOpenAI
 
 SECRET = "sk-test-SECRET-4242-do-not-print"
 
 
-def make_items(n: int) -> list[Item]:
+def make_items(n: int, start: int = 0) -> list[Item]:
     return [
         Item(
             title=f"Widget model {i}",
@@ -59,12 +49,13 @@ def make_items(n: int) -> list[Item]:
             text=f"Widget model {i}\nA sturdy widget, size {i % 7}, colour {i % 3}.",
             token_count=150,
         )
-        for i in range(n)
+        for i in range(start, start + n)
     ]
 
 
 def expected_price(item: Item, model: str = "gpt-4o-mini") -> float:
-    return parse_price(fake_reply(user_prompt(item), model))
+    """What the stand-in answers for this item, read the way the client reads it."""
+    return read_price(answer_text(prompt_text(messages_for(item)), model))
 
 
 @pytest.fixture
@@ -92,68 +83,17 @@ def client_for(fake, tmp_path):
     return make
 
 
-# ---- prompts and parsing ------------------------------------------------------------------
+# ---- requests ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("reply", "price"),
-    [
-        ("$1,299.99", 1299.99),
-        ("Price is $99", 99.0),
-        ("about 45 dollars", 45.0),
-        ("45.50", 45.5),
-        ("$ 12,000", 12000.0),
-        ("It costs $.99, or 2 for $1.50", 0.99),
-        ("Price is $349.00\n", 349.0),
-    ],
-)
-def test_parse_price_takes_the_first_number(reply, price):
-    assert parse_price(reply) == pytest.approx(price)
-
-
-@pytest.mark.parametrize("reply", ["", None, "I cannot tell", "Price is $"])
-def test_parse_price_without_a_number_is_none(reply):
-    assert parse_price(reply) is None
-
-
-def test_messages_drop_the_nearest_dollar_and_the_price_prefix():
-    item = make_items(1)[0]
-    messages = messages_for(item)
-    assert [m["role"] for m in messages] == ["system", "user"]
-    assert messages[0]["content"] == SYSTEM_PROMPT
-    assert messages[1]["content"] == f"How much does this cost?\n\n{item.text}"
-    assert "nearest dollar" not in messages[1]["content"]
-    assert not messages[1]["content"].endswith("Price is $")
-
-
-def test_training_messages_end_with_the_answer():
-    item = make_items(2)[1]
-    messages = training_messages(item)
-    assert messages[:2] == messages_for(item)
-    assert messages[2] == {"role": "assistant", "content": "Price is $13.00"}
-
-
-def test_provider_is_guessed_from_the_model_name():
-    assert provider_for("gpt-4o-mini") == "openai"
-    assert provider_for("ft:gpt-4o-mini-2024-07-18:personal:pricer:abc") == "openai"
-    assert provider_for("claude-sonnet-4-5") == "anthropic"
-    assert provider_for("gemini-2.5-flash") == "gemini"
+def test_openai_gets_max_completion_tokens_not_max_tokens(client_for, fake):
+    client_for(cache=False)(make_items(1)[0])
+    sent = fake.bodies[-1]
+    assert sent["max_completion_tokens"] == 10 and "max_tokens" not in sent
+    assert sent["seed"] == 42 and sent["messages"] == messages_for(make_items(1)[0])
 
 
 # ---- cost ----------------------------------------------------------------------------------
-
-
-def test_cost_uses_the_longest_matching_price():
-    assert cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.15 + 0.60)
-    assert cost("gpt-4o-mini-2024-07-18", 2_000_000, 0) == pytest.approx(0.30)
-    assert cost("gpt-4o", 1_000_000, 100_000) == pytest.approx(2.50 + 1.00)
-    assert cost(
-        "ft:gpt-4o-mini-2024-07-18:personal:pricer:x", 1_000_000, 1_000_000
-    ) == pytest.approx(1.50)
-    assert cost("claude-sonnet-4-5", 1_000_000, 0) == pytest.approx(3.00)
-    assert cost("some-unknown-model", 10, 10) is None
-    assert cost("some-unknown-model", 10, 10, free=True) == 0.0
-    assert training_cost(200_000, "gpt-4o-mini-2024-07-18", epochs=2) == pytest.approx(1.20)
 
 
 def test_estimate_before_and_usage_after(client_for, fake):
@@ -164,9 +104,10 @@ def test_estimate_before_and_usage_after(client_for, fake):
     prompt = sum(
         sum(math.ceil(len(m["content"]) / 4) + 4 for m in messages_for(i)) + 3 for i in items
     )
+    assert prompt == sum(message_tokens(messages_for(i)) for i in items)
     assert (estimate.items, estimate.cached, estimate.prompt_tokens) == (3, 0, prompt)
     assert estimate.completion_tokens == 18
-    assert estimate.dollars == pytest.approx(cost("gpt-4o-mini", prompt, 18))
+    assert estimate.dollars == pytest.approx((prompt * 0.15 + 18 * 0.60) / 1e6)
     assert "expected cost $" in str(estimate)
 
     replies = [client.complete(messages_for(i)) for i in items]
@@ -178,6 +119,18 @@ def test_estimate_before_and_usage_after(client_for, fake):
         cost("gpt-4o-mini", usage.prompt_tokens, usage.completion_tokens)
     )
     assert client.estimate(items).cached == 3 and client.estimate(items).dollars == 0
+
+
+def test_stand_in_results_and_costs_say_so(client_for, fake, capsys):
+    client = client_for(name="GPT-4o-mini")
+    assert client.label == "GPT-4o-mini" and client.name == "GPT-4o-mini (stand-in)"
+    assert "simulated (stand-in endpoint" in str(client.estimate(make_items(2)))
+    client.predict_batch(make_items(2))
+    assert client.usage.simulated
+    client.print_usage()
+    assert "simulated (stand-in endpoint: nothing was billed)" in capsys.readouterr().out
+    report = Tester.test(client, make_items(2), record=False, show=False)
+    assert report.name == "GPT-4o-mini (stand-in)"
 
 
 # ---- cache -----------------------------------------------------------------------------------
@@ -208,9 +161,30 @@ def test_cache_hit_costs_nothing(client_for, fake):
     assert again.predict_batch(items) == prices
     assert fake.counts["chat"] == 20  # not one more request
     assert (again.usage.calls, again.usage.cached, again.usage.dollars) == (0, 20, 0)
-    other = client_for(params={"max_tokens": 7})  # different parameters: a miss
+    assert again.usage.simulated  # known from the cached entries, without a call
+    other = client_for(params={"max_completion_tokens": 7})  # different parameters: a miss
     other.predict_batch(items[:2])
     assert fake.counts["chat"] == 22
+
+
+def test_cache_files_are_whole_and_have_normal_modes(client_for, tmp_path):
+    client_for().predict_batch(make_items(3))
+    files = list((tmp_path / "cache").iterdir())
+    assert len(files) == 3 and all(f.suffix == ".json" for f in files)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {f.stat().st_mode & 0o777 for f in files} == {0o666 & ~umask}
+
+
+def test_temporary_files_of_killed_writers_are_swept(client_for, tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    orphan, fresh = folder / ".abc.json.1234.tmp", folder / ".def.json.5678.tmp"
+    orphan.write_text("{half")
+    fresh.write_text("{being written")
+    os.utime(orphan, (time.time() - 3600, time.time() - 3600))
+    client_for().predict_batch(make_items(1))
+    assert not orphan.exists() and fresh.exists()  # a write in progress is left alone
 
 
 def test_corrupt_cache_entry_is_refetched_not_fatal(client_for, fake, tmp_path):
@@ -230,9 +204,31 @@ def test_corrupt_cache_entry_is_refetched_not_fatal(client_for, fake, tmp_path):
     assert all(json.loads(f.read_text())["reply"] for f in files)  # repaired
 
 
-def test_concurrent_writers_leave_only_whole_files(client_for, fake, tmp_path):
-    from concurrent.futures import ThreadPoolExecutor
+def test_a_cached_empty_answer_from_an_older_version_is_asked_again(client_for, fake, tmp_path):
+    items = make_items(2)
+    client_for().predict_batch(items)
+    stored = sorted((tmp_path / "cache").glob("*.json"))
+    for path in stored:  # what the old client cached for an empty reply
+        entry = json.loads(path.read_text())
+        path.write_text(json.dumps({**entry, "reply": ""}))
+    client = client_for()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert client.predict_batch(items) == [expected_price(i) for i in items]
+    assert client.usage.calls == 2 and client.usage.corrupt_cache == 2
 
+
+def test_a_cache_that_cannot_be_written_loses_no_answer(client_for, tmp_path):
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("")
+    client = client_for(cache=blocker / "cache")
+    items = make_items(3)
+    with pytest.warns(UserWarning, match="Could not cache a reply"):
+        assert client.predict_batch(items) == [expected_price(i) for i in items]
+    assert client.usage.calls == 3 and client.usage.corrupt_cache == 0
+
+
+def test_concurrent_writers_leave_only_whole_files(client_for, fake, tmp_path):
     items = make_items(40)
     clients = [client_for(cache=tmp_path / "shared", workers=8) for _ in range(3)]
     with ThreadPoolExecutor(3) as pool:
@@ -254,7 +250,56 @@ def test_each_fault_is_retried_until_it_succeeds(client_for, fake, fault):
     assert client.predict_batch(items) == [expected_price(i) for i in items]
     assert client.usage.retries == 12
     assert fake.counts[fault] == 12
-    assert client.usage.calls == 6 and not client.failures
+    assert not client.failures
+    # An empty reply is billed like any answer; the others never reached the model.
+    assert client.usage.calls == (18 if fault == "empty" else 6)
+
+
+def test_empty_replies_are_retried_and_never_cached(client_for, fake, tmp_path):
+    fake.faults, fake.fail_first = ("empty",), 2
+    client = client_for(max_retries=1)  # two attempts, both empty: the item fails
+    [answer] = client.predict_batch(make_items(1))
+    assert isinstance(answer, GaveUp)
+    assert (
+        str(answer)
+        == "gave up after 2 attempts: empty reply (finish_reason 'length'; raise the token limit in params=)"
+    )
+    assert not list((tmp_path / "cache").glob("*.json"))  # nothing stored for it
+    again = client_for()  # the third attempt at the server answers
+    assert again.predict_batch(make_items(1)) == [expected_price(make_items(1)[0])]
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1
+
+
+def test_a_reply_without_a_price_is_retried_and_its_reason_reaches_the_tester(client_for, fake):
+    fake.unparsable_rate = 1.0  # every attempt answers in words
+    items = make_items(3)
+    client = client_for(max_retries=2)
+    answers = client.predict_batch(items)
+    assert fake.counts["chat"] == 9  # three attempts each
+    for answer in answers:
+        assert isinstance(answer, GaveUp) and answer.attempts == 3
+        assert str(answer) == (
+            "gave up after 3 attempts: reply had no price: "
+            "'I cannot tell the price from this description.'"
+        )
+    assert client.usage.failures == 3 and client.usage.calls == 9
+    with pytest.raises(FrontierError, match="reply had no price"):
+        client(items[0])
+
+
+def test_reasons_are_per_item_and_successes_are_floats(client_for, fake):
+    fake.fault_rate, fake.faults = 0.5, ("500",)
+    items = make_items(30)
+    client = client_for(cache=False, max_retries=0)
+    answers = client.predict_batch(items)
+    failed = [i for i, a in enumerate(answers) if not isinstance(a, float)]
+    assert 3 < len(failed) < 27
+    assert all(answers[i] == expected_price(items[i]) for i in range(30) if i not in failed)
+    assert all(str(answers[i]) == "gave up after 1 attempts: 500 server error" for i in failed)
+    assert all(isinstance(answers[i], GaveUp) and answers[i].status == 500 for i in failed)
+    assert not any(answers[i].fatal for i in failed)
+    assert sorted(t for t, _ in client.failures) == sorted(items[i].title for i in failed)
+    assert client.usage.failures == len(failed)
 
 
 def test_retry_after_is_honoured(client_for, fake):
@@ -267,6 +312,12 @@ def test_retry_after_is_honoured(client_for, fake):
     assert client.usage.waited >= 0.4
 
 
+def test_rate_limits_that_never_end_give_up_with_the_reason(client_for, fake):
+    fake.faults, fake.fail_first = ("429",), 99
+    [answer] = client_for(cache=False, max_retries=4).predict_batch(make_items(1))
+    assert str(answer) == "gave up after 5 attempts: 429 rate limited" and answer.status == 429
+
+
 def test_retry_after_header_forms():
     assert retry_after_seconds({"retry-after-ms": "250"}) == pytest.approx(0.25)
     assert retry_after_seconds({"Retry-After": "3"}) == pytest.approx(3.0)
@@ -276,9 +327,9 @@ def test_retry_after_header_forms():
     assert retry_after_seconds({}) is None
 
 
-def test_backoff_grows_with_jitter_and_a_cap(client_for):
-    client = client_for(backoff=1.0, max_backoff=8.0)
-    waits = [[client._wait(RuntimeError(), attempt) for _ in range(200)] for attempt in range(5)]
+def test_backoff_grows_with_jitter_and_a_cap():
+    policy = RetryPolicy(backoff=1.0, max_backoff=8.0)
+    waits = [[policy.delay(RuntimeError(), attempt) for _ in range(200)] for attempt in range(5)]
     for attempt, samples in enumerate(waits):
         ceiling = min(8.0, 2.0**attempt)
         assert all(ceiling / 2 <= w <= ceiling for w in samples)
@@ -287,47 +338,82 @@ def test_backoff_grows_with_jitter_and_a_cap(client_for):
 
 def test_twenty_percent_faults_lose_no_item(client_for, fake):
     fake.fault_rate, fake.seed = 0.2, 7
+    fake.faults = ("429", "500", "timeout", "malformed", "empty")
     items = make_items(250)
     client = client_for(cache=False, workers=16)
-    report = Tester.test(client, items, name="faulty", record=False, show=False)
-    assert report.failures == []
-    assert report.guesses == [expected_price(i) for i in items]  # every item, in order
-    assert client.usage.calls == 250 and client.usage.retries > 20
+    answers = client.predict_batch(items)
+    assert answers == [expected_price(i) for i in items]  # every item, in order
+    assert client.usage.retries > 20 and client.usage.failures == 0
     assert sum(fake.counts[k] for k in FAULT_KINDS) == client.usage.retries
+    assert fake.counts["empty"] > 0
 
 
-def test_items_that_keep_failing_are_reported_and_the_rest_finish(client_for, fake):
-    fake.fault_rate, fake.faults = 0.5, ("500",)
-    items = make_items(30)
-    client = client_for(cache=False, max_retries=0)
-    prices = client.predict_batch(items)
-    failed = [i for i, p in enumerate(prices) if p is None]
-    assert 3 < len(failed) < 27
-    assert all(prices[i] == expected_price(items[i]) for i in range(30) if i not in failed)
-    assert sorted(t for t, _ in client.failures) == sorted(items[i].title for i in failed)
-    assert all("gave up after 1 attempts; last: HTTP 500" in why for _, why in client.failures)
-    assert client.usage.failures == len(failed)
+# ---- fatal errors stop the run ---------------------------------------------------------------
 
 
-def test_unparsable_reply_is_a_failure_the_tester_counts(client_for, fake):
-    fake.unparsable_rate = 1.0
-    items = make_items(4)
-    client = client_for()
-    report = Tester.test(client, items, record=False, show=False)
-    assert len(report.failures) == 4 and report.guesses == [0.0] * 4
-    assert all("no price in the reply" in why for _, why in client.failures)
-    with pytest.raises(FrontierError, match="no price"):
-        client(items[0])
-
-
-def test_a_refused_key_stops_the_run_quickly(fake, client_for):
+def test_a_refused_key_stops_the_run_at_once(fake, client_for):
     fake.keys = {"the-right-key"}
     client = client_for(cache=False, workers=4)
-    prices = client.predict_batch(make_items(40))
-    assert prices == [None] * 40
-    assert fake.counts["chat"] == 0  # refused before the chat endpoint
-    assert len(fake.requests) <= 8  # a few in flight, then nobody asks again
-    assert "refused the key" in client.failures[0][1] and "OPENAI_API_KEY" in client.failures[0][1]
+    answers = client.predict_batch(make_items(40))
+    assert all(isinstance(a, FatalError) and a.status == 401 and a.fatal for a in answers)
+    assert str(answers[-1]).startswith("401 invalid API key: openai refused OPENAI_API_KEY")
+    assert len({str(a) for a in answers}) == 1  # the same reason for every item
+    assert len(fake.requests) <= 4 + 1  # the calls already in flight (and the name probe), no more
+    later = client.predict_batch(make_items(10, start=40))  # the next Tester chunk: no calls
+    assert len(fake.requests) <= 5 and all(isinstance(a, FatalError) for a in later)
+
+
+def test_insufficient_quota_is_fatal_not_a_rate_limit(fake, client_for):
+    fake.quota_exhausted = True
+    answers = client_for(cache=False, workers=1).predict_batch(make_items(5))
+    assert fake.counts["chat"] == 1
+    assert all(str(a).startswith("429 insufficient quota") for a in answers)
+
+
+def test_a_key_revoked_mid_run_stops_it_and_a_rerun_resumes_without_repaying(fake, client_for):
+    items = make_items(30)
+    first = client_for(workers=1)
+    first.predict_batch(items[:12])  # 12 answered and cached
+    fake.keys = {"the-new-key"}  # revoked: the rest of the run fails fast
+    answers = first.predict_batch(items)
+    assert answers[:12] == [expected_price(i) for i in items[:12]]  # from the cache
+    assert all(isinstance(a, FatalError) for a in answers[12:])
+    assert fake.counts["chat"] == 12
+    fake.keys = None  # a working key again: resume
+    resumed = client_for()
+    assert resumed.predict_batch(items) == [expected_price(i) for i in items]
+    assert fake.counts["chat"] == 30  # only the 18 missing items were paid for
+    assert (resumed.usage.cached, resumed.usage.calls) == (12, 18)
+
+
+def test_a_killed_run_resumes_without_repaying(fake, tmp_path):
+    """Kill a real process halfway through 200 items; the rerun pays only for what is missing."""
+    fake.latency = 0.05
+    script = textwrap.dedent(
+        f"""
+        from helpers.frontier import FrontierClient
+        from tests.test_frontier import make_items
+        client = FrontierClient("gpt-4o-mini", base_url={fake.url!r}, api_key="k",
+                                cache={str(tmp_path / "cache")!r}, workers=4)
+        client.predict_batch(make_items(200))
+        """
+    )
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = {**os.environ, "PYTHONPATH": repo}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, cwd=repo)
+    deadline = time.time() + 60
+    while len(list((tmp_path / "cache").glob("*.json"))) < 40 and time.time() < deadline:
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    answered = len(list((tmp_path / "cache").glob("*.json")))
+    assert 40 <= answered < 200
+    before = fake.counts["chat"]
+    client = FrontierClient("gpt-4o-mini", base_url=fake.url, api_key="k", cache=tmp_path / "cache")
+    fake.latency = 0.0
+    assert client.predict_batch(make_items(200)) == [expected_price(i) for i in make_items(200)]
+    assert client.usage.cached == answered and client.usage.calls == 200 - answered
+    assert fake.counts["chat"] - before == 200 - answered
 
 
 def test_concurrency_keeps_order_and_saves_time(client_for, fake):
@@ -339,135 +425,3 @@ def test_concurrency_keeps_order_and_saves_time(client_for, fake):
     elapsed = time.perf_counter() - started
     assert prices == [expected_price(i) for i in items]
     assert elapsed < 1.6  # one at a time would take 3.2 s
-
-
-# ---- keys --------------------------------------------------------------------------------------
-
-
-def test_missing_key_explains_how_to_set_one(monkeypatch, tmp_path, capsys):
-    monkeypatch.chdir(tmp_path)  # no .env above a fresh temporary folder
-    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
-    with pytest.raises(MissingKeyError, match="ANTHROPIC_API_KEY") as raised:
-        FrontierClient("claude-sonnet-4-5")
-    assert ".env" in str(raised.value) and "Colab" in str(raised.value)
-    assert not key_status("anthropic").found
-    found = check_keys(["anthropic", "ollama"])
-    assert found == {"anthropic": False, "ollama": True}
-    out = capsys.readouterr().out
-    assert "[MISSING] anthropic" in out and "ANTHROPIC_API_KEY=<your key>" in out
-
-
-def test_key_and_endpoint_from_a_dotenv_file(monkeypatch, tmp_path, fake):
-    (tmp_path / ".env").write_text(f"OPENAI_API_KEY={SECRET}\nOPENAI_BASE_URL={fake.url}\n")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
-    assert lookup("OPENAI_API_KEY") == (SECRET, ".env file")
-    assert key_status("openai").source == ".env file"
-    client = FrontierClient("gpt-4o-mini", cache=tmp_path / "cache")
-    item = make_items(1)[0]
-    assert client(item) == expected_price(item)
-    assert fake.requests[-1][2]["authorization"] == f"Bearer {SECRET}"
-
-
-def test_the_key_never_reaches_output_or_cache(monkeypatch, tmp_path, fake, capsys):
-    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    monkeypatch.setenv("OPENAI_BASE_URL", fake.url)
-    fake.faults, fake.fail_first = ("429",), 1
-    client = FrontierClient("gpt-4o-mini", cache=tmp_path / "cache", backoff=0.01)
-    items = make_items(5)
-    print(client, client.estimate(items), key_status("openai"))
-    check_keys(["openai"])
-    Tester.test(client, items, record=True, leaderboard=tmp_path / "board.json")
-    client.print_usage()
-    print(usage_table([client]).to_string())
-    captured = capsys.readouterr()
-    assert "[OK]      openai: OPENAI_API_KEY found (environment)" in captured.out
-    assert SECRET not in captured.out and SECRET not in captured.err
-    written = [p.read_text() for p in tmp_path.rglob("*") if p.is_file()]
-    assert len(written) >= 6 and not any(SECRET in text for text in written)
-    assert fake.requests[-1][2]["authorization"] == f"Bearer {SECRET}"  # it was used, though
-
-
-# ---- fine-tuning --------------------------------------------------------------------------------
-
-
-def test_jsonl_written_and_checked(tmp_path):
-    path = write_jsonl(make_items(12), tmp_path / "ft" / "train.jsonl")
-    lines = path.read_text().splitlines()
-    assert len(lines) == 12
-    assert json.loads(lines[0])["messages"][-1] == {
-        "role": "assistant",
-        "content": "Price is $10.00",
-    }
-    check = check_jsonl(path)
-    assert check.ok and check.examples == 12 and check.tokens > check.assistant_tokens > 0
-    assert "format OK" in str(check)
-
-
-def test_jsonl_check_finds_each_problem(tmp_path):
-    good = json.dumps({"messages": training_messages(make_items(1)[0])})
-    bad = [
-        "{not json",
-        json.dumps({"prompt": "old format"}),
-        json.dumps({"messages": [{"role": "user", "content": "no answer"}]}),
-        json.dumps(
-            {"messages": [{"role": "robot", "content": "x"}, {"role": "assistant", "content": "1"}]}
-        ),
-        json.dumps({"messages": [{"role": "assistant", "content": ""}]}),
-        json.dumps({"messages": [{"role": "assistant", "content": "1", "extra": 1}]}),
-    ]
-    path = tmp_path / "bad.jsonl"
-    path.write_text("\n".join([good, *bad]) + "\n")
-    check = check_jsonl(path)
-    text = "\n".join(check.errors)
-    for expected in (
-        "line 2: not valid JSON",
-        "line 3: needs a non-empty 'messages' list",
-        "line 4: no assistant message",
-        "line 5, message 1: role 'robot'",
-        "line 6, message 1: 'content' must be non-empty",
-        "line 7, message 1: unexpected keys ['extra']",
-        "only 7 examples; at least 10",
-    ):
-        assert expected in text
-    with pytest.raises(ValueError, match="Fix the fine-tuning file"):
-        check.raise_if_invalid()
-
-
-def test_fine_tuning_end_to_end_on_the_local_server(fake, tmp_path, capsys):
-    items = make_items(15)
-    client = openai_client(base_url=fake.url, api_key=SECRET)
-    train = upload(client, write_jsonl(items[:12], tmp_path / "train.jsonl"))
-    validation = upload(client, write_jsonl(items[12:] * 4, tmp_path / "validation.jsonl"))
-    job = start_job(client, train, validation, seed=42, suffix="pricer", wandb_project="gpt-pricer")
-    assert job.status == "validating_files"
-    finished = wait_for_job(client, job.id, poll_seconds=0.05, first_poll=0.01)
-    assert finished.status == "succeeded"
-    assert finished.fine_tuned_model.startswith("ft:gpt-4o-mini-2024-07-18:personal:pricer:")
-    sent = fake.jobs[job.id].body
-    assert sent["seed"] == 42 and sent["integrations"][0]["wandb"]["project"] == "gpt-pricer"
-    assert sent["method"]["supervised"]["hyperparameters"]["n_epochs"] == 1
-    out = capsys.readouterr().out
-    for status in ("validating_files", "queued", "running", "succeeded"):
-        assert status in out or status == "validating_files"
-    assert "Step 20/20" in out and SECRET not in out
-
-    losses = training_losses(job_events(client, job.id))
-    assert [step for step, _ in losses] == list(range(1, 21))
-    assert losses[-1][1] < losses[0][1]
-
-    tuned = FrontierClient(
-        finished.fine_tuned_model, base_url=fake.url, api_key=SECRET, cache=False
-    )
-    reply = tuned.complete(messages_for(items[0]))
-    assert reply.text.startswith("Price is $") and tuned(items[0]) == parse_price(reply.text)
-
-
-def test_a_job_with_a_bad_file_fails_with_the_reason(fake, tmp_path):
-    client = openai_client(base_url=fake.url, api_key=SECRET)
-    path = tmp_path / "bad.jsonl"
-    path.write_text('{"messages": [{"role": "user", "content": "no answer"}]}\n' * 10)
-    job = start_job(client, upload(client, path))
-    with pytest.raises(RuntimeError, match="failed: .*no assistant message"):
-        wait_for_job(client, job.id, first_poll=0.01, show=False)

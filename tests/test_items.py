@@ -1,7 +1,7 @@
 """Curation of single raw records: prices, details, scrubbing, token budget, rejections.
 
-Where tokens matter the real Llama 3 tokenizer is used (`llama_tokenizer`); the tiny smoke
-tokenizer exercises the fallback path (the tokenizers backend instead of tiktoken).
+The real Llama 3 tokenizer throughout (`llama_tokenizer`), through tiktoken with its ranks and
+through the tokenizers backend (the path taken where tiktoken is missing).
 """
 
 import json
@@ -284,10 +284,9 @@ def test_too_few_tokens_is_rejected_after_tokenizing(llama_tokenizer):
     assert count == len(tokens(llama_tokenizer, f"{raw()['title']}\n{short}")) <= MIN_TOKENS
 
 
-def test_the_tiny_tokenizer_uses_the_backend_and_keeps_the_same_contract(tiny_tokenizer):
-    assert token_budget(tiny_tokenizer).engine == "tokenizers"  # its digit tokens are added ones
-    item = curate(raw(), tiny_tokenizer)
-    assert len(tokens(tiny_tokenizer, item.text)) == item.token_count <= MAX_TOKENS
+def test_without_tiktoken_the_backend_gives_the_same_items(llama_tokenizer):
+    backend = TokenBudget(llama_tokenizer, fast=False)
+    assert curate(raw(), backend, "Appliances") == curate(raw(), llama_tokenizer, "Appliances")
 
 
 # ---- items, prompts, rejections ---------------------------------------------------------------

@@ -187,8 +187,8 @@ def test_open_raw_gives_a_local_path_or_says_what_is_missing(tmp_path):
         open_raw("Appliances", str(tmp_path / "missing.jsonl"))
 
 
-def test_smoke_mode_writes_the_catalog_on_first_use(tiny_tokenizer):
-    items, report = load_category("Appliances", tiny_tokenizer, progress=False)  # smoke default
+def test_smoke_mode_reads_the_catalog_from_the_hub_stand_in(llama_tokenizer):
+    items, report = load_category("Appliances", llama_tokenizer, progress=False)  # downloaded
     assert report.read > 0 and len(items) == report.kept
     assert all(i.category == "Appliances" and 0.5 <= i.price <= 999.49 for i in items)
 

@@ -1,11 +1,18 @@
 """Balancing, splitting and saving: the shape of the sample and determinism of the split."""
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
 from collections import Counter
 
 import pytest
 
+from helpers.config import PRICE_PREFIX, QUESTION, settings
+from helpers.hub import RepoMissingError
 from helpers.items import Item
-from helpers.sampling import balance, load_splits, save_splits, split
+from helpers.sampling import balance, load_splits, push_splits, save_splits, split
 
 
 def make(price, category="Electronics", n=0):
@@ -45,35 +52,107 @@ def test_balance_is_deterministic_for_a_seed():
 
 def test_split_is_seeded_disjoint_and_sized():
     items = [make(float(p), n=p) for p in range(1, 301)]
-    train, test = split(items, n_train=200, n_test=50, seed=42)
-    assert (len(train), len(test)) == (200, 50)
-    assert not {i.title for i in train} & {i.title for i in test}
-    again = split(items, n_train=200, n_test=50, seed=42)
-    assert again == (train, test)
-    assert split(items, n_train=200, n_test=50, seed=7)[1] != test
+    train, validation, test = split(items, n_train=200, n_validation=40, n_test=50, seed=42)
+    assert (len(train), len(validation), len(test)) == (200, 40, 50)
+    titles = [{i.title for i in part} for part in (train, validation, test)]
+    assert not titles[0] & titles[1] and not titles[0] & titles[2] and not titles[1] & titles[2]
+    assert split(items, n_train=200, n_validation=40, n_test=50, seed=42) == (
+        train,
+        validation,
+        test,
+    )
+    assert split(items, n_train=200, n_validation=40, n_test=50, seed=7).test != test
 
 
 def test_split_shrinks_train_not_test_and_refuses_too_few(capsys):
     items = [make(float(p), n=p) for p in range(1, 101)]
-    train, test = split(items, n_train=500, n_test=30, seed=0)
-    assert len(test) == 30 and len(train) == 70
-    assert "only 70" in capsys.readouterr().out
+    train, validation, test = split(items, n_train=500, n_validation=10, n_test=30, seed=0)
+    assert len(test) == 30 and len(validation) == 10 and len(train) == 60
+    assert "only 60" in capsys.readouterr().out
     with pytest.raises(ValueError, match="lower n_test"):
-        split(items[:10], n_train=5, n_test=10)
+        split(items[:10], n_train=5, n_validation=0, n_test=10)
 
 
-def test_splits_round_trip_through_parquet(tmp_path):
-    items = [make(float(p), n=p) for p in range(1, 41)]
-    train, test = split(items, n_train=30, n_test=10, seed=0)
-    folder = save_splits(train, test, tmp_path / "splits")
-    assert sorted(p.name for p in folder.iterdir()) == [
-        "manifest.json",
-        "test.parquet",
-        "train.parquet",
-    ]
-    assert load_splits(folder) == (train, test)
+def small_splits(offset=0):
+    items = [make(float(p), n=p + offset) for p in range(1, 61)]
+    return split(items, n_train=40, n_validation=10, n_test=10, seed=0)
 
 
-def test_missing_splits_point_to_the_notebook(tmp_path):
-    with pytest.raises(FileNotFoundError, match="02_curate_dataset"):
-        load_splits(tmp_path)
+def test_splits_round_trip_as_one_unit(tmp_path):
+    splits = small_splits()
+    folder = save_splits(splits, tmp_path / "splits")
+    names = sorted(p.name for p in folder.iterdir())
+    assert "manifest.json" in names and len(names) == 4  # the manifest and one file per split
+    assert load_splits(directory=folder) == splits
+    newer = small_splits(offset=1000)
+    save_splits(newer, folder)
+    assert load_splits(directory=folder) == newer
+    assert len(list(folder.glob("*.parquet"))) == 3  # the older generation is gone
+    assert not list(folder.glob(".*.tmp"))
+    assert all(oct(p.stat().st_mode & 0o777) != "0o600" for p in folder.iterdir())
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, sys
+    import pyarrow.parquet as pq
+    from helpers.items import Item
+    from helpers.sampling import save_splits, split
+
+    written = []
+    real = pq.write_table
+    def write_then_die(table, where, **kw):  # the process dies after the first split file
+        real(table, where, **kw)
+        written.append(where)
+        if len(written) == int(sys.argv[2]):
+            os._exit(9)
+    pq.write_table = write_then_die
+    items = [Item(f"new {p}", "Toys_and_Games", float(p), "text", 155) for p in range(1, 61)]
+    save_splits(split(items, n_train=40, n_validation=10, n_test=10, seed=0), sys.argv[1])
+    """
+)
+
+
+@pytest.mark.parametrize("kill_after", [1, 2, 3])
+def test_a_kill_between_split_files_leaves_the_old_trio(tmp_path, kill_after):
+    folder = tmp_path / "splits"
+    old = small_splits()
+    save_splits(old, folder)
+    child = subprocess.run(
+        [sys.executable, "-c", KILLER, str(folder), str(kill_after)], env=dict(os.environ)
+    )
+    assert child.returncode == 9
+    assert load_splits(directory=folder) == old  # never a new train with an old test
+
+
+def test_missing_splits_name_notebook_02_and_the_published_option(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "no-login"))
+    with pytest.raises(FileNotFoundError, match="02_curate_dataset.*published"):
+        load_splits(directory=tmp_path / "nothing")
+
+
+def test_a_missing_hub_repo_names_notebook_02(tmp_path):
+    with pytest.raises(RepoMissingError, match="02_curate_dataset"):
+        load_splits(directory=tmp_path / "fresh", repo_id="learner/no-such-data")
+
+
+def test_splits_pushed_in_one_runtime_are_pulled_in_the_next(tmp_path):
+    splits = small_splits(offset=500)
+    commit = push_splits(splits, "learner/pricer-data-test", tmp_path / "runtime-a")
+    assert len(commit) == 40
+    pulled = load_splits(directory=tmp_path / "runtime-b", repo_id="learner/pricer-data-test")
+    assert pulled == splits
+    assert json.loads((tmp_path / "runtime-b" / "manifest.json").read_text())["source"].startswith(
+        "learner/pricer-data-test on the Hub"
+    )
+
+
+def test_the_published_splits_come_in_the_course_schema(tmp_path, capsys):
+    train, validation, test = load_splits("published", directory=tmp_path / "splits")
+    assert len(test) == settings().sizes.n_test and len(validation) == settings().sizes.n_validation
+    item = test[0]
+    assert item.text and item.title == item.text.split("\n")[0] and item.price > 0
+    assert item.test_prompt.startswith(QUESTION) and item.test_prompt.endswith(PRICE_PREFIX)
+    assert "Price is" not in item.text  # the prompt's own ending is not part of the text
+    assert "ed-donner/pricer-data on the Hub" in capsys.readouterr().out

@@ -1,28 +1,24 @@
-"""score(), the Tester and the leaderboard, against hand-computed values."""
+"""score(), the Tester's failures and output, against hand-computed values."""
 
-import json
 import math
 from dataclasses import dataclass
 
+import matplotlib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from helpers.testing import (
-    GREEN,
-    ORANGE,
-    RED,
-    Tester,
-    colour_for,
-    leaderboard_table,
-    load_leaderboard,
-    record_result,
-    score,
-)
+from helpers.scoring import GREEN, ORANGE, RED, colour_for, score
+from helpers.testing import AXIS_LIMIT, Tester, chart
+
+matplotlib.use("Agg")
 
 
 @dataclass
 class Thing:
     title: str
     price: float
+    category: str = "Toys_and_Games"
 
 
 ITEMS = [Thing("a", 100.0), Thing("b", 20.0), Thing("c", 500.0), Thing("d", 10.0)]
@@ -46,11 +42,32 @@ def test_score_clamps_negative_guesses_to_zero_in_the_log_error():
     assert score([-50.0], [10.0]).rmsle == pytest.approx(math.log(11))
 
 
-def test_score_rejects_mismatched_or_empty_input():
+def test_score_rejects_mismatched_empty_or_non_finite_input():
     with pytest.raises(ValueError, match="pair up"):
         score([1.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="nothing to score"):
         score([], [])
+    with pytest.raises(ValueError, match="finite"):
+        score([float("nan")], [1.0])
+
+
+prices = st.floats(min_value=0.5, max_value=999.49, allow_nan=False)
+guesses = st.floats(min_value=-1e6, max_value=1e12, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(st.tuples(guesses, prices), min_size=1, max_size=50))
+def test_score_is_bounded_and_finite_for_any_guesses(pairs):
+    g, t = zip(*pairs, strict=True)
+    s = score(list(g), list(t))
+    assert math.isfinite(s.mae) and math.isfinite(s.rmsle)
+    assert s.mae >= 0 and s.rmsle >= 0 and 0 <= s.hit_rate <= 1 and s.count == len(pairs)
+    assert s.mae == pytest.approx(sum(abs(a - b) for a, b in pairs) / len(pairs))
+
+
+@given(st.lists(prices, min_size=1, max_size=50))
+def test_perfect_guesses_score_zero_and_all_hits(truths):
+    s = score(truths, truths)
+    assert s.mae == 0 and s.rmsle == 0 and s.hit_rate == 1
 
 
 @pytest.mark.parametrize(
@@ -62,13 +79,14 @@ def test_score_rejects_mismatched_or_empty_input():
         (1350.0, 1000.0, ORANGE),  # 35% off
         (181.0, 100.0, RED),
         (1500.0, 1000.0, RED),
+        (0.0, 30.0, GREEN),  # a $0 guess for a cheap item IS a hit when it is a real guess...
     ],
 )
 def test_colour_thresholds(guess, truth, colour):
     assert colour_for(guess, truth) == colour
 
 
-def test_tester_survives_a_failing_predictor(tmp_path, capsys):
+def test_failures_are_reported_with_reasons_and_never_scored(capsys):
     def flaky(item):
         if item.title == "b":
             raise RuntimeError("model crashed")
@@ -76,21 +94,23 @@ def test_tester_survives_a_failing_predictor(tmp_path, capsys):
             return None
         if item.title == "d":
             return float("nan")
-        return item.price
+        return item.price + 10
 
-    board = tmp_path / "board.json"
-    report = Tester.test(flaky, ITEMS, leaderboard=board)
-    assert report.name == "Flaky"
-    assert report.guesses == [100.0, 0.0, 0.0, 0.0]
-    assert [i for i, _ in report.failures] == [1, 2, 3]
-    assert "model crashed" in report.failures[0][1]
-    assert report.score.mae == pytest.approx((0 + 20 + 500 + 10) / 4)
+    result = Tester.test(flaky, ITEMS, record=False)
+    assert result.name == "Flaky"
+    assert result.guesses == [110.0, None, None, None]
+    assert [i for i, _ in result.failures] == [1, 2, 3]
+    assert "model crashed" in result.failures[0][1]
+    # ...but a failure is not a guess: only item a is scored, and the $10 item is no hit.
+    assert result.score.count == 1 and result.score.mae == pytest.approx(10.0)
+    assert result.coverage == pytest.approx(0.25) and not result.trusted
     out = capsys.readouterr().out
-    assert "3 items failed" in out and "FAILED: model crashed" in out
-    assert load_leaderboard(board)["Flaky"]["failures"] == 3
+    assert out.splitlines()[0].startswith("Flaky: error $10.00")  # the summary comes first
+    assert "3 failed (coverage 25%)" in out and "1 x RuntimeError: model crashed" in out
+    assert "will not be recorded" in out
 
 
-def test_tester_uses_predict_batch_and_keeps_order(tmp_path):
+def test_predict_batch_may_return_exceptions_as_reasons():
     class Batched:
         name = "Batched model"
         calls: list[int] = []
@@ -100,13 +120,17 @@ def test_tester_uses_predict_batch_and_keeps_order(tmp_path):
 
         def predict_batch(self, items):
             self.calls.append(len(items))
-            return [i.price * 2 for i in items]
+            return [
+                ValueError("reply had no price: 'n/a'") if i.title == "c" else i.price * 2
+                for i in items
+            ]
 
     model = Batched()
-    report = Tester.test(model, ITEMS, batch_size=3, record=False, show=False)
+    result = Tester.test(model, ITEMS, batch_size=3, record=False, show=False)
     assert model.calls == [3, 1]
-    assert report.guesses == [200.0, 40.0, 1000.0, 20.0]
-    assert report.name == "Batched model"
+    assert result.guesses == [200.0, 40.0, None, 20.0]
+    assert result.failures == [(2, "ValueError: reply had no price: 'n/a'")]
+    assert result.name == "Batched model"
 
 
 def test_tester_falls_back_to_single_items_when_a_batch_fails():
@@ -119,53 +143,36 @@ def test_tester_falls_back_to_single_items_when_a_batch_fails():
         def predict_batch(self, items):
             raise TimeoutError("batch timed out")
 
-    report = Tester.test(HalfBroken(), ITEMS, record=False, show=False)
-    assert report.guesses == [100.0, 20.0, 0.0, 10.0]
-    assert [i for i, _ in report.failures] == [2]
+    result = Tester.test(HalfBroken(), ITEMS, record=False, show=False)
+    assert result.guesses == [100.0, 20.0, None, 10.0]
+    assert [i for i, _ in result.failures] == [2]
 
 
 def test_tester_with_workers_keeps_item_order():
-    report = Tester.test(lambda item: item.price + 1, ITEMS, workers=4, record=False, show=False)
-    assert report.guesses == [101.0, 21.0, 501.0, 11.0]
+    result = Tester.test(lambda item: item.price + 1, ITEMS, workers=4, record=False, show=False)
+    assert result.guesses == [101.0, 21.0, 501.0, 11.0]
 
 
 def test_size_limits_the_items_tested():
-    report = Tester.test(lambda item: item.price, ITEMS, size=2, record=False, show=False)
-    assert report.score.count == 2 and report.score.mae == 0
+    result = Tester.test(lambda item: item.price, ITEMS, size=2, record=False, show=False)
+    assert result.score.count == 2 and result.score.mae == 0
 
 
-def test_leaderboard_records_replaces_and_sorts(tmp_path):
-    board = tmp_path / "results" / "leaderboard.json"
-    record_result("Constant", score([50.0, 50.0], [10.0, 100.0]), board)
-    record_result("Good", score([12.0], [10.0]), board)
-    record_result("Constant", score([60.0], [10.0]), board)  # a rerun replaces the entry
-    table = leaderboard_table(board)
-    assert list(table["model"]) == ["Good", "Constant"]
-    assert table.loc[1, "mae"] == pytest.approx(50.0)
-    assert not list(board.parent.glob("*.tmp"))  # nothing half-written left behind
-    assert set(json.loads(board.read_text())["models"]) == {"Constant", "Good"}
+def test_output_is_a_summary_a_sample_and_the_worst_misses(capsys):
+    items = [Thing(f"item {i}", float(10 + i)) for i in range(250)]
+    Tester.test(lambda item: item.price * (3 if item.title == "item 7" else 1), items, record=False)
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) < 30  # not 250 lines
+    assert out[0].startswith("<Lambda>") or "error $" in out[0]
+    assert any(line.startswith("Colours: green") for line in out)
+    worst = out[out.index("The 5 biggest misses:") + 1]
+    assert "item 7" in worst  # 3x its price: the biggest miss
 
 
-def test_corrupt_leaderboard_says_what_to_do(tmp_path):
-    board = tmp_path / "leaderboard.json"
-    board.write_text("{half written")
-    with pytest.raises(ValueError, match="Delete it"):
-        load_leaderboard(board)
-
-
-def test_leaderboard_chart_draws_every_model_and_the_course_figures(tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from helpers.config import COURSE_FIGURES
-    from helpers.testing import plot_leaderboard
-
-    board = tmp_path / "leaderboard.json"
-    record_result("GPT-4o", score([80.0], [10.0]), board)  # a name the reference also has
-    record_result("Constant (train mean)", score([150.0], [10.0]), board)
-    fig = plot_leaderboard(board, reference=COURSE_FIGURES)
+def test_scatter_uses_the_same_axes_for_every_model():
+    result = Tester.test(lambda item: item.price * 50, ITEMS, record=False, show=False)
+    fig = chart(result)
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Constant (train mean)", "GPT-4o"]
-    assert len(ax.patches) == 2  # one bar per model
-    assert ax.get_legend() is not None  # the published figures are labelled
-    assert plot_leaderboard(tmp_path / "empty.json") is None
+    assert ax.get_xlim() == (0, AXIS_LIMIT) and ax.get_ylim() == (0, AXIS_LIMIT)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("within" in label for label in labels)  # the colours are explained

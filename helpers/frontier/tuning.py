@@ -1,9 +1,11 @@
 """Fine-tuning a hosted model on our items: JSONL files, a local format check, the job, its events.
 
 The course fine-tunes ``gpt-4o-mini`` on 200 training and 50 validation items for one epoch.
-Each example is the same conversation `frontier.messages_for` sends at test time, plus the
-answer we want: ``"Price is $123.00"``. The steps are the OpenAI fine-tuning API's: upload two
-files, create a job, poll it until it succeeds, then call the new model like any other.
+Each example is the same conversation `messages_for` sends at test time, plus the answer we
+want, ``"Price is $123.45"``: cents kept, because the chat question does not ask for the
+nearest dollar (the open-source model's prompt does, and its completion rounds). The steps are
+the OpenAI fine-tuning API's: upload two files, create a job, poll it until it succeeds, then
+call the new model like any other.
 
 Introduced in notebooks/06_frontier_fine_tuning.ipynb.
 """
@@ -13,14 +15,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .frontier import TRAINING_PRICES, _longest_prefix, estimate_tokens, messages_for
+from .cache import write_text_atomically
+from .client import STAND_IN_HEADER
+from .costs import training_rate
+from .messages import chat_answer, estimate_tokens, messages_for
 
 ROLES = frozenset({"system", "user", "assistant"})
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight"})
@@ -30,34 +34,29 @@ TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 
 
 def training_messages(item: Any) -> list[dict[str, str]]:
-    """One training conversation: the test-time messages plus the answer, "Price is $123.00".
+    """One training conversation: the test-time messages plus the answer, "Price is $123.45".
 
     Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
-    return [*messages_for(item), {"role": "assistant", "content": f"Price is ${item.price:.2f}"}]
+    return [*messages_for(item), {"role": "assistant", "content": chat_answer(item.price)}]
 
 
-def write_jsonl(items: Sequence[Any], path: str | os.PathLike) -> Path:
-    """Write one ``{"messages": [...]}`` line per item, atomically; returns the path.
+def write_jsonl(
+    items: Sequence[Any],
+    path: str | os.PathLike,
+    to_messages: Callable[[Any], list[dict[str, str]]] = training_messages,
+) -> Path:
+    """Write one ``{"messages": to_messages(item)}`` line per item, atomically; returns the path.
 
     Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lines = [
-        json.dumps({"messages": training_messages(item)}, ensure_ascii=False) for item in items
-    ]
-    with tempfile.NamedTemporaryFile(
-        "w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8"
-    ) as handle:
-        handle.write("\n".join(lines) + "\n")
-    os.replace(handle.name, target)
-    return target
+    lines = [json.dumps({"messages": to_messages(item)}, ensure_ascii=False) for item in items]
+    return write_text_atomically(path, "\n".join(lines) + "\n")
 
 
 @dataclass
 class JsonlCheck:
-    """What the local format check found in a fine-tuning file."""
+    """What the local format check found in a fine-tuning file. Introduced in notebooks/06_frontier_fine_tuning.ipynb."""
 
     path: Path
     examples: int = 0
@@ -144,11 +143,12 @@ def check_jsonl(path: str | os.PathLike, min_examples: int = MIN_EXAMPLES) -> Js
 
 
 def training_cost(tokens: int, model: str = "gpt-4o-mini", epochs: int = 1) -> float | None:
-    """Dollars to train on ``tokens`` for ``epochs`` at ``frontier.TRAINING_PRICES``.
+    """Dollars to train on ``tokens`` for ``epochs`` (rates: `costs.TRAINING_PRICES`).
 
+    None when the table does not know the model.
     Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
-    price = _longest_prefix(TRAINING_PRICES, model)
+    price = training_rate(model)
     return None if price is None else tokens * epochs * price / 1_000_000
 
 
@@ -183,7 +183,7 @@ def start_job(
         options["validation_file"] = validation_file
     if wandb_project:
         options["integrations"] = [{"type": "wandb", "wandb": {"project": wandb_project}}]
-    job = client.fine_tuning.jobs.create(
+    raw = client.fine_tuning.jobs.with_raw_response.create(
         training_file=training_file,
         model=model,
         seed=seed,
@@ -191,7 +191,14 @@ def start_job(
         method={"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": epochs}}},
         **options,
     )
-    print(f"Created fine-tuning job {job.id} for {model}: status {job.status}")
+    job = raw.parse()
+    # A stand-in endpoint names itself in a response header: its training is simulated.
+    where = (
+        " (stand-in endpoint: simulated, nothing is billed)"
+        if STAND_IN_HEADER in raw.headers
+        else ""
+    )
+    print(f"Created fine-tuning job {job.id} for {model}: status {job.status}{where}")
     return job
 
 
@@ -216,8 +223,8 @@ def wait_for_job(
 
     Polls start quickly and slow down to every ``poll_seconds``: a real job takes 10-30
     minutes. Raises if the job fails or is cancelled (with OpenAI's reason), or on timeout
-    (the job keeps running; call this again with its id). Introduced in
-    notebooks/06_frontier_fine_tuning.ipynb.
+    (the job keeps running; call this again with its id).
+    Introduced in notebooks/06_frontier_fine_tuning.ipynb.
     """
     started = time.monotonic()
     seen: set[str] = set()

@@ -1,0 +1,160 @@
+"""Every good reply on disk, so a re-run, or a run resumed after a crash, pays nothing twice.
+
+One JSON file per reply, named by a hash of what determines the reply (endpoint, model,
+messages, request parameters; never the key). Only replies that held an answer are stored:
+an empty reply or one with no price is retried, never cached. A file is written to a
+temporary name in the same folder and renamed into place, so a killed run leaves either the
+whole entry or none; a leftover temporary file from a killed writer is swept away later.
+
+Introduced in notebooks/05_frontier_models.ipynb.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..config import settings
+
+STALE_TEMP_SECONDS = 600  # a temporary file this old belongs to a writer that was killed
+
+
+def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename it.
+
+    Readers see the old file or the new one, never half of one; the temporary file is removed
+    if the write fails. Files get the usual mode (0666 less the umask), like ``open()``'s.
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def cache_key(
+    base_url: str, model: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any]
+) -> str:
+    """sha256 of a canonical JSON of what determines a reply (the API key is never part of it).
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
+    canonical = json.dumps(
+        {
+            "base_url": base_url.rstrip("/"),
+            "model": model,
+            "messages": list(messages),
+            "params": dict(params),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def cache_entry(
+    request: Mapping[str, Any], reply: str, usage: tuple[int, int], stand_in: bool
+) -> dict[str, Any]:
+    """What is stored for one good reply: the request (never the key), the reply, its tokens,
+    whether a stand-in gave it, and when. Introduced in notebooks/05_frontier_models.ipynb."""
+    return {
+        "request": dict(request),
+        "reply": reply,
+        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1]},
+        "stand_in": stand_in,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+class ReplyCache:
+    """One JSON file per reply under ``directory``; a bad file is a miss, fetched again.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
+
+    def __init__(self, directory: str | os.PathLike | None = None) -> None:
+        self.directory = (
+            Path(directory) if directory is not None else settings().root / "cache" / "frontier"
+        )
+        self.corrupt = 0
+        self._lock = threading.Lock()
+        self._swept = False
+
+    def path(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def _read(self, key: str) -> dict[str, Any] | None | bool:
+        """The entry, None if absent, False if present but unreadable."""
+        try:
+            entry = json.loads(self.path(key).read_text(encoding="utf-8"))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except (OSError, ValueError):
+            return False
+        if not isinstance(entry, dict) or not isinstance(entry.get("reply"), str):
+            return False
+        return entry
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The stored entry, or None (absent, or unreadable: counted, warned, asked again)."""
+        entry = self._read(key)
+        if entry is False:
+            self.count_bad(f"Ignoring a corrupt cache entry {self.path(key).name}; asking again.")
+            return None
+        return entry  # type: ignore[return-value]
+
+    def count_bad(self, message: str) -> None:
+        """Count an entry that cannot be used (corrupt, or an answer that no longer passes)."""
+        with self._lock:
+            self.corrupt += 1
+        warnings.warn(message, stacklevel=3)
+
+    def __contains__(self, key: str) -> bool:
+        return isinstance(self._read(key), dict)
+
+    def put(self, key: str, entry: Mapping[str, Any]) -> None:
+        """Store one entry atomically (and, once, sweep temporary files of killed writers).
+
+        A failed write (a full disk) is warned about, not raised: the answer it holds was
+        paid for and is used all the same.
+        """
+        try:
+            if not self._swept:
+                self._swept = True
+                self.sweep()
+            write_text_atomically(self.path(key), json.dumps(entry, ensure_ascii=False, indent=1))
+        except OSError as error:
+            warnings.warn(
+                f"Could not cache a reply ({error}); it is used all the same.", stacklevel=2
+            )
+
+    def sweep(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Remove temporary files left by killed writers; returns how many were removed."""
+        removed = 0
+        cutoff = time.time() - older_than
+        for temp in self.directory.glob(".*.tmp"):
+            try:
+                if temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed += 1
+            except FileNotFoundError:  # another process swept it first
+                pass
+        return removed
