@@ -165,19 +165,6 @@ def download_raw(category: str) -> str:
     return str(pull_file(RAW_DATASET, RAW_FILE.format(category=category), repo_type="dataset"))
 
 
-def open_raw(category: str, source: str | None = None) -> str:
-    """The local path of one category's raw metadata JSONL (no curation yet).
-
-    ``source`` is a local JSONL file; by default the category's file is downloaded from
-    McAuley-Lab/Amazon-Reviews-2023. Read it with `read_raw`, curate it with `curate_file`.
-    Introduced in notebooks/01_explore_data.ipynb.
-    """
-    path = source or download_raw(category)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No raw file at {path}")
-    return str(path)
-
-
 def default_workers() -> int:
     """Processes for curation: every core, at most 8."""
     return max(1, min(os.cpu_count() or 1, 8))
@@ -314,7 +301,7 @@ def load_category(
 
     Introduced in notebooks/01_explore_data.ipynb.
     """
-    path = open_raw(category, source)
+    path = source or download_raw(category)
     return curate_file(path, tokenizer, category, workers=workers, progress=progress)
 
 

@@ -19,7 +19,6 @@ from helpers.loaders import (
     CurationReport,
     curate_file,
     load_category,
-    open_raw,
     parse_line,
     read_raw,
     spans,
@@ -178,13 +177,6 @@ def test_spans_cover_the_file_on_line_boundaries(tmp_path):
     assert all(data[s - 1 : s] == b"\n" for s, _ in ranges[1:])
     assert b"".join(data[s:e] for s, e in ranges) == data
     assert spans(path, 10**9) == [(0, len(data))]
-
-
-def test_open_raw_gives_a_local_path_or_says_what_is_missing(tmp_path):
-    path = write_jsonl(tmp_path / "meta.jsonl", [{"title": "x"}])
-    assert open_raw("Appliances", path) == path
-    with pytest.raises(FileNotFoundError, match="No raw file"):
-        open_raw("Appliances", str(tmp_path / "missing.jsonl"))
 
 
 def test_smoke_mode_reads_the_catalog_from_the_hub_stand_in(llama_tokenizer):
