@@ -1,7 +1,5 @@
 """The base model: the stand-in from the Hub, 4-bit loading on CPU, padding, footprints, friendly errors."""
 
-import json
-from pathlib import Path
 
 import pytest
 import torch

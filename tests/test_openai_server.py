@@ -107,7 +107,7 @@ def test_context_products_are_split_off_by_their_price_lines():
 
 def test_similar_products_with_prices_pull_the_answer_toward_theirs(smoke_split):
     """With the true price of an identical listing as context, the error falls by more than 40%."""
-    train, test = smoke_split.train, smoke_split.test
+    test = smoke_split.test
     plain = with_context = 0.0
     for item in test[:40]:
         twin = type(item)(item.title, item.category, item.price, item.text, item.token_count)
