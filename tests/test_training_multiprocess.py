@@ -98,6 +98,7 @@ def test_the_training_script_trains_as_two_processes(llama_tokenizer, tmp_path):
         # the CPU path: gloo instead of NCCL. Without it, on a machine with no GPU, every process
         # trains a copy of its own (each sees the whole dataset; no gradients are shared).
         "ACCELERATE_USE_CPU": "true",
+        "CUDA_VISIBLE_DEVICES": "",  # on a GPU machine too: the model must stay on the CPU
         "OMP_NUM_THREADS": "1",  # two processes on a small machine: no oversubscription
         "HF_HOME": str(tmp_path / "hf-home"),  # no accelerate config file from this machine
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
