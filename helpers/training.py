@@ -390,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
         configure(smoke=True)
     from .sampling import load_splits
 
-    train_items, _ = load_splits(args.splits)
+    train_items = load_splits(directory=args.splits).train
     if args.limit:
         train_items = train_items[: args.limit]
     values = {f.name: getattr(args, f.name) for f in dataclasses.fields(Hyperparameters)}

@@ -69,7 +69,8 @@ def _free_port() -> int:
 def test_the_training_script_trains_as_two_processes(llama_tokenizer, tmp_path):
     base = _tiny_llama(llama_tokenizer, tmp_path / "base")
     items = _items(llama_tokenizer, TRAIN_ITEMS + 4)
-    sampling.save_splits(items[:TRAIN_ITEMS], items[TRAIN_ITEMS:], tmp_path / "splits")
+    splits = sampling.Splits(items[:TRAIN_ITEMS], items[TRAIN_ITEMS:-2], items[-2:])
+    sampling.save_splits(splits, tmp_path / "splits")
     run = tmp_path / "run"
     command = [
         sys.executable,
