@@ -1,10 +1,12 @@
-"""Is this machine ready for the course? One line per requirement, with the fix when it is not.
+"""Is this machine ready for the course? Every problem on its own lines, with the fix.
 
     python -m helpers.check_env            # or run_checks() in a notebook
 
-Each line reads ``[OK]``, ``[WARN]`` (fine for now, matters later) or ``[FAIL]`` (fix this
-first), and every WARN or FAIL says what to do. Secrets are only ever reported as "set" or
-"not set". Importing this module is cheap: torch is imported only when the GPU is checked.
+Every check is ``[OK]``, ``[WARN]`` (fine for now, matters later) or ``[FAIL]`` (fix this
+first). The report prints one line for all the OK checks, then each WARN and FAIL in full with
+what to do. Secrets are looked up where `helpers.secrets` looks (environment, ``.env``, Colab
+secrets) and only ever reported as set, with where, or not set. Importing this module is
+cheap: torch is imported only when the GPU is checked.
 
 Introduced in notebooks/01_explore_data.ipynb (every notebook's versions cell calls
 `print_versions`).
@@ -23,11 +25,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .secrets import find_secret
+
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
-SUPPORTED_PYTHON = ((3, 10), (3, 13))  # oldest and newest minor versions the course is tested on
+# Oldest and newest minor versions the course supports: transformers 5 and trl 1.x need 3.11;
+# Colab runs 3.13. The same claim as pyproject.toml's requires-python (a test holds them equal).
+SUPPORTED_PYTHON = ((3, 11), (3, 13))
 DIST_NAME = "pricer-helpers"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+HF_TOKEN_NAMES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")  # the second is the Hub's older name
+LLAMA_REPO = "meta-llama/Llama-3.1-8B"  # gated: its tokenizer is needed from notebook 01
 KEY_PAGES = {
     "OPENAI_API_KEY": "https://platform.openai.com/api-keys",
     "ANTHROPIC_API_KEY": "https://console.anthropic.com/settings/keys",
@@ -37,9 +45,11 @@ KEY_PAGES = {
 VERSION_PACKAGES: tuple[tuple[str, str], ...] = (
     ("torch", "torch"),
     ("transformers", "transformers"),
+    ("huggingface_hub", "huggingface_hub"),
     ("datasets", "datasets"),
     ("trl", "trl"),
     ("peft", "peft"),
+    ("accelerate", "accelerate"),
     ("bitsandbytes", "bitsandbytes"),
     ("openai", "openai"),
     ("scikit-learn", "scikit-learn"),
@@ -52,12 +62,16 @@ COLAB_GPU_HOWTO = (
 
 @dataclass(frozen=True)
 class Check:
-    """One line of the report: what was checked, its status, what was found, how to fix it."""
+    """One check: what was checked, its status, what was found, how to fix it.
+
+    ``short`` is how an OK check appears in the report's one OK line (default: its name).
+    """
 
     name: str
     status: str  # OK, WARN or FAIL
     detail: str
     fix: str = ""
+    short: str = ""
 
     @property
     def ok(self) -> bool:
@@ -90,7 +104,7 @@ class Check:
 
 
 def check_python(version: Sequence[int] | None = None) -> Check:
-    """Python 3.10-3.13 is supported; older fails, newer is untested."""
+    """Python 3.11-3.13 is supported; older fails, newer is untested."""
     major, minor, micro = tuple(version or sys.version_info[:3])[:3]
     found = f"{major}.{minor}.{micro}"
     (lo_major, lo_minor), (hi_major, hi_minor) = SUPPORTED_PYTHON
@@ -110,7 +124,7 @@ def check_python(version: Sequence[int] | None = None) -> Check:
             f"{found} is newer than the course is tested on (supported: {supported})",
             f"if a package fails to install, use Python {hi_major}.{hi_minor}",
         )
-    return Check("Python", OK, found)
+    return Check("Python", OK, found, short=f"Python {found}")
 
 
 @dataclass(frozen=True)
@@ -230,10 +244,11 @@ def check_requirements(path: str | os.PathLike | None = None) -> list[Check]:
 
 
 def check_gpu() -> list[Check]:
-    """The GPU (name and memory) and whether it computes in bfloat16.
+    """The GPU (name and memory) and the precision training will compute in.
 
     No GPU is a warning, never a failure: notebooks 01-06 and every smoke run need none;
-    the real runs of 07-09 (Llama 3.1 8B in 4 bits) do.
+    the real runs of 07-09 (Llama 3.1 8B in 4 bits) do. The precision follows the one rule in
+    `helpers.models.has_bf16_hardware`: bf16 from compute capability 8.0, fp16 below (a T4).
     """
     try:
         import torch
@@ -246,6 +261,8 @@ def check_gpu() -> list[Check]:
                 'pip install "torch>=2.4" (Colab has it already)',
             )
         ]
+    from .models import has_bf16_hardware
+
     if not torch.cuda.is_available():
         mps = getattr(torch.backends, "mps", None)
         apple = bool(mps and mps.is_available())
@@ -260,29 +277,46 @@ def check_gpu() -> list[Check]:
                 "need an NVIDIA GPU with about 15 GB",
                 COLAB_GPU_HOWTO,
             ),
-            Check("bf16", OK, "not needed without a GPU (CPU runs compute in float32)"),
+            Check("precision", OK, "no GPU: the CPU computes in fp32", short="fp32 (CPU)"),
         ]
     index = torch.cuda.current_device()
     props = torch.cuda.get_device_properties(index)
+    name = props.name
     memory_gib = props.total_memory / 2**30
-    gpu = Check("GPU", OK, f"{props.name}, {memory_gib:.1f} GiB (CUDA {torch.version.cuda})")
+    gpu = Check(
+        "GPU",
+        OK,
+        f"{name}, {memory_gib:.1f} GiB (CUDA {torch.version.cuda})",
+        short=f"GPU {name} {memory_gib:.0f} GiB",
+    )
     if memory_gib < 14:
         gpu = Check(
             "GPU",
             WARN,
-            f"{props.name}, {memory_gib:.1f} GiB: QLoRA training of Llama 3.1 8B wants ~15 GiB",
+            f"{name}, {memory_gib:.1f} GiB: QLoRA training of Llama 3.1 8B wants ~15 GiB",
             "lower the batch size and maximum length in notebook 08, or "
             + COLAB_GPU_HOWTO.replace("T4 GPU", "a larger GPU"),
         )
-    if torch.cuda.is_bf16_supported():
-        bf16 = Check("bf16", OK, "supported (training computes in bfloat16)")
-    else:  # helpers.training.precision() picks float16 here by itself: nothing to fix
-        bf16 = Check("bf16", OK, f"not on {props.name}: training uses float16 instead (automatic)")
-    return [gpu, bf16]
+    major, minor = torch.cuda.get_device_capability(index)
+    if has_bf16_hardware(index):
+        precision = Check(
+            "precision",
+            OK,
+            f"{name}: bf16 hardware (compute capability {major}.{minor}); training uses bf16",
+            short="bf16",
+        )
+    else:  # nothing to fix: compute_dtype() and training.precision() pick fp16 by themselves
+        precision = Check(
+            "precision",
+            OK,
+            f"{name}: no bf16 hardware (compute capability {major}.{minor}); training uses fp16",
+            short=f"fp16 ({name}: no bf16 hardware)",
+        )
+    return [gpu, precision]
 
 
 # ---------------------------------------------------------------------------------------------
-# Secrets: presence only, never the value
+# Secrets: where they were found, never the value
 
 
 def _hf_token_file() -> Path:
@@ -296,10 +330,15 @@ def _hf_token_file() -> Path:
 
 
 def check_hf_token() -> Check:
-    """A Hugging Face token in HF_TOKEN or from `hf auth login` (Llama is gated)."""
+    """A Hugging Face token: HF_TOKEN (environment, .env or Colab secret), or `hf auth login`.
+
+    Real runs need it from notebook 01 on: Llama 3.1's tokenizer is gated like its weights.
+    """
     name = "HF token"
-    if os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"):
-        return Check(name, OK, "set (HF_TOKEN)")
+    for variable in HF_TOKEN_NAMES:
+        value, source = find_secret(variable)
+        if value:
+            return Check(name, OK, f"set ({variable}, {source})")
     token_file = _hf_token_file()
     try:
         if token_file.is_file() and token_file.read_text(encoding="utf-8").strip():
@@ -309,52 +348,34 @@ def check_hf_token() -> Check:
     return Check(
         name,
         WARN,
-        "not set. Not needed for smoke runs; real runs need it for Llama 3.1 (07-09) and to "
-        "push your splits (02)",
-        "accept Meta's licence at https://huggingface.co/meta-llama/Meta-Llama-3.1-8B, create a "
-        "read token at https://huggingface.co/settings/tokens, then on Colab add it as the "
-        "secret HF_TOKEN (key icon, notebook access on); locally run `hf auth login`",
+        "not set. Smoke runs need none; real runs need it from notebook 01 on, because "
+        f"Llama 3.1's tokenizer ({LLAMA_REPO}) is gated, and to push your splits (02)",
+        f"accept Meta's licence at https://huggingface.co/{LLAMA_REPO}, create a read token "
+        "(a write token to push splits and adapters) at https://huggingface.co/settings/tokens, "
+        "then on Colab add it as the secret HF_TOKEN (key icon, notebook access on); locally "
+        "run `hf auth login`",
     )
 
 
-def _dotenv_names(env_file: Path) -> set[str]:
-    """Variable names defined in a .env file (values are read by nobody here)."""
-    try:
-        text = env_file.read_text(encoding="utf-8")
-    except OSError:
-        return set()
-    names = set()
-    for line in text.splitlines():
-        match = re.match(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\S.*)?$", line)
-        if match and match.group(2) and match.group(2).strip("'\" "):
-            names.add(match.group(1))
-    return names
-
-
-def check_api_keys(
-    names: Iterable[str] = API_KEYS, env_file: str | os.PathLike | None = None
-) -> list[Check]:
-    """Whether each API key is set, in the environment or a .env file. Prints no value."""
-    env_file = Path(env_file) if env_file else Path.cwd() / ".env"
-    in_file = _dotenv_names(env_file)
+def check_api_keys(names: Iterable[str] = API_KEYS) -> list[Check]:
+    """Whether each API key is set (environment, .env file, Colab secret), never its value."""
     checks = []
     for name in names:
-        if os.environ.get(name):
-            checks.append(Check(name, OK, "set"))
-        elif name in in_file:
-            checks.append(Check(name, OK, f"set (in {env_file.name})"))
-        else:
-            page = KEY_PAGES.get(name, "your provider's console")
-            checks.append(
-                Check(
-                    name,
-                    WARN,
-                    "not set. Only the real (paid) runs of 05-06 need it; smoke runs use a local "
-                    "stand-in",
-                    f"create a key at {page}; on Colab add it as a secret named {name}; locally "
-                    f"put `{name}=...` in a .env file in the course folder (never in a notebook)",
-                )
+        value, source = find_secret(name)
+        if value:
+            checks.append(Check(name, OK, f"set ({source})"))
+            continue
+        page = KEY_PAGES.get(name, "your provider's console")
+        checks.append(
+            Check(
+                name,
+                WARN,
+                "not set. Only the real (paid) runs of 05-06 need it; smoke runs use a local "
+                "stand-in",
+                f"create a key at {page}; on Colab add it as a secret named {name}; locally put "
+                f"`{name}=...` in a .env file in the course folder (never in a notebook)",
             )
+        )
     return checks
 
 
@@ -362,27 +383,46 @@ def check_api_keys(
 # The report
 
 
+def report(checks: Sequence[Check]) -> str:
+    """The report as text: one line for every OK check, each WARN and FAIL in full, a verdict.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    passed = [c for c in checks if c.status == OK]
+    problems = [c for c in checks if c.status != OK]
+    lines = []
+    if passed:
+        names = ", ".join(c.short or c.name for c in passed)
+        lines += textwrap.wrap(
+            f"{'[OK]':7} {len(passed)} checks: {names}",
+            width=100,
+            subsequent_indent=" " * 8,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+    lines += [str(c) for c in problems]
+    counts = {s: sum(c.status == s for c in checks) for s in (OK, WARN, FAIL)}
+    tally = f"{counts[OK]} OK, {counts[WARN]} WARN, {counts[FAIL]} FAIL"
+    lines.append(f"Fix the [FAIL] lines first ({tally})." if counts[FAIL] else f"Ready ({tally}).")
+    return "\n".join(lines)
+
+
 def run_checks(
     requirements: str | os.PathLike | None = None,
     *,
-    env_file: str | os.PathLike | None = None,
     gpu: bool = True,
     show: bool = True,
 ) -> list[Check]:
-    """Every check, printed one per line (``show``) and returned for code to inspect.
+    """Every check, printed as a short report (``show``) and returned for code to inspect.
 
     Introduced in notebooks/01_explore_data.ipynb.
     """
     checks = [check_python(), *check_requirements(requirements)]
     if gpu:
         checks += check_gpu()
-    checks += [check_hf_token(), *check_api_keys(env_file=env_file)]
+    checks += [check_hf_token(), *check_api_keys()]
     if show:
-        for check in checks:
-            print(check)
-        counts = {s: sum(c.status == s for c in checks) for s in (OK, WARN, FAIL)}
-        verdict = "ready" if counts[FAIL] == 0 else "fix the [FAIL] lines first"
-        print(f"{counts[OK]} OK, {counts[WARN]} WARN, {counts[FAIL]} FAIL: {verdict}")
+        print(report(checks))
     return checks
 
 
@@ -394,9 +434,8 @@ def installed_version(distribution: str) -> str:
         return "not installed"
 
 
-def print_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> dict[str, str]:
-    """Print Python, the main libraries and the helpers' versions (every notebook's versions
-    cell); returns them as a dict. Reads package metadata only, so it is instant.
+def installed_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> dict[str, str]:
+    """Python, the main libraries and the helpers' versions, read from package metadata only.
 
     Introduced in notebooks/01_explore_data.ipynb.
     """
@@ -406,10 +445,20 @@ def print_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> di
     for label, distribution in packages:
         versions[label] = installed_version(distribution)
     versions["helpers"] = __version__
+    return versions
+
+
+def print_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> None:
+    """Print Python, the main libraries and the helpers' versions, once (every notebook's
+    versions cell). Returns None, so a notebook cell ending with it shows nothing twice; use
+    `installed_versions` for the dict. Instant: it reads package metadata only.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    versions = installed_versions(packages)
     width = max(len(label) for label in versions)
     for label, version in versions.items():
         print(f"{label:<{width}}  {version}")
-    return versions
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,9 +3,10 @@
 Amazon's details are messy: a weight comes as "2.4 pounds", "12 Ounces", "1,150 grams",
 "1.2 Kilograms" or "85 hundredths pounds", and the best-sellers rank as a dict, as JSON text
 or as "#1,234 in Automotive (See Top 100 in Automotive)". The parsers here turn each into one
-number, or None when there is nothing usable. `ItemFeatures` learns everything it needs (the
-averages that fill gaps, which brands are premium) from the training items only, so nothing
-about the test items leaks into a model.
+number, or None when there is nothing usable; curation runs them once per record and keeps
+the results on the Item (``weight``, ``rank``, ``brand``), not the details themselves.
+`ItemFeatures` learns everything it needs (the averages that fill gaps, which brands are
+premium) from the training items only, so nothing about the test items leaks into a model.
 
 Introduced in notebooks/03_baselines.ipynb.
 """
@@ -107,14 +108,42 @@ def parse_rank(value: Any) -> float | None:
     return rank if rank > 0 else None
 
 
+def _details(item: Any) -> Mapping[str, Any]:
+    details = getattr(item, "details", None)
+    return details if isinstance(details, Mapping) else {}
+
+
 def brand_of(item: Any) -> str:
-    """The item's brand from its details ("Brand", else "Manufacturer"), or "" if unknown.
+    """The item's brand, or "" if unknown.
+
+    An Item carries it (curation read "Brand", else "Manufacturer"); any other object is read
+    from its ``details`` dict the same way. Introduced in notebooks/03_baselines.ipynb.
+    """
+    if hasattr(item, "brand"):
+        return str(item.brand or "").strip()
+    details = _details(item)
+    brand = details.get("Brand") or details.get("Manufacturer") or ""
+    return str(brand).strip()
+
+
+def weight_of(item: Any) -> float | None:
+    """The item's weight in pounds (from an Item, or parsed from a ``details`` dict), or None.
 
     Introduced in notebooks/03_baselines.ipynb.
     """
-    details = getattr(item, "details", None) or {}
-    brand = details.get("Brand") or details.get("Manufacturer") or ""
-    return str(brand).strip()
+    if hasattr(item, "weight"):
+        return item.weight
+    return parse_weight(_details(item).get("Item Weight"))
+
+
+def rank_of(item: Any) -> float | None:
+    """The item's best-sellers rank (from an Item, or parsed from a ``details`` dict), or None.
+
+    Introduced in notebooks/03_baselines.ipynb.
+    """
+    if hasattr(item, "rank"):
+        return item.rank
+    return parse_rank(_details(item).get("Best Sellers Rank"))
 
 
 class ItemFeatures:
@@ -164,13 +193,8 @@ class ItemFeatures:
         self.is_fitted = True
         return self
 
-    @staticmethod
-    def _weight(item: Any) -> float | None:
-        return parse_weight((item.details or {}).get("Item Weight"))
-
-    @staticmethod
-    def _rank(item: Any) -> float | None:
-        return parse_rank((item.details or {}).get("Best Sellers Rank"))
+    _weight = staticmethod(weight_of)
+    _rank = staticmethod(rank_of)
 
     def row(self, item: Any) -> list[float]:
         """One item's features (see ``names``)."""

@@ -3,7 +3,8 @@
 Two ways to find out how well a person prices products from the same text the models read:
 
 - a CSV sheet of test prompts with an empty ``guess`` column (`export_sheet`), filled in with a
-  spreadsheet and scored back (`read_guesses`, `evaluate_sheet`) as the "Human" predictor;
+  spreadsheet and scored back (`read_guesses`, `evaluate_sheet`) as the "Human" predictor; on
+  Colab the sheet goes to the browser and back with `download_sheet` and `upload_sheet`;
 - `PriceGame`, a plain class holding the game's rules (one product at a time, a guess, the
   truth revealed with the running error and hit rate), and `GameView`, a thin ipywidgets view
   over it. Tests drive `PriceGame` directly; the view only forwards clicks and shows text.
@@ -20,6 +21,7 @@ import math
 import os
 import re
 import statistics
+import sys
 import tempfile
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
@@ -246,6 +248,105 @@ def fill_sheet(path: str | os.PathLike, items: Sequence[Any], player: Callable[[
         written += 1
     _write_sheet(path, [r["prompt"] for r in rows], [r["guess"] for r in rows])
     return written
+
+
+# ---- the sheet on and off Colab --------------------------------------------------------------
+
+
+def _on_colab() -> bool:
+    return "google.colab" in sys.modules
+
+
+def download_sheet(path: str | os.PathLike) -> Path:
+    """Hand the sheet to a person: on Colab, a download in the browser; elsewhere, its path.
+
+    On Colab the file lives on Google's machine, not on your computer, hence the download.
+    Introduced in notebooks/04_human_baseline.ipynb.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No sheet at {path}: export it first with export_sheet")
+    if _on_colab():
+        from google.colab import files
+
+        files.download(str(path))
+        print(
+            f"Your browser is downloading {path.name}. Fill in the guess column, save it as CSV, "
+            "then set UPLOAD_SHEET = True and run the upload cell."
+        )
+    else:
+        print(
+            f"The sheet is {path.resolve()}: fill in its guess column in a spreadsheet and save "
+            "it as CSV under the same name."
+        )
+    return path
+
+
+def _check_upload(path: Path, name: str, items: Sequence[Any] | None) -> list[dict[str, str]]:
+    """The uploaded file's rows, or ValueError saying why it is not a sheet for ``items``."""
+    try:
+        rows = read_sheet(path)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(
+            f"{name} is not a CSV file ({error.__class__.__name__}). In your spreadsheet choose "
+            "File > Download (or Save as) > CSV, and upload that."
+        ) from error
+    except ValueError as error:
+        raise ValueError(str(error).replace(str(path), name, 1)) from error
+    if not rows:
+        raise ValueError(f"{name} has no rows below its header")
+    if items is not None:
+        if len(rows) > len(items):
+            raise ValueError(f"{name} has {len(rows)} rows but there are only {len(items)} items")
+        for index, (row, item) in enumerate(zip(rows, items, strict=False)):
+            if not _same_prompt(row["prompt"], item.test_prompt):
+                raise ValueError(
+                    f"{name}, {_sheet_row(index)}: the prompt is not test item {index + 1}'s "
+                    "(was the sheet exported from other splits, or were rows re-ordered?)"
+                )
+    return rows
+
+
+def upload_sheet(path: str | os.PathLike, items: Sequence[Any] | None = None) -> Path | None:
+    """On Colab, pick the filled sheet in the browser; it replaces ``path`` only if it is one.
+
+    The file is checked first (a CSV with the sheet's columns and, with ``items``, the test
+    items' prompts in order), so a wrong file never overwrites a good sheet. Returns the path,
+    or None when nothing was picked or this is not Colab (there, save the file as ``path``).
+    Introduced in notebooks/04_human_baseline.ipynb.
+    """
+    path = Path(path)
+    if not _on_colab():
+        print(f"Not on Colab: save your filled sheet as {path} and run the scoring cell.")
+        return None
+    from google.colab import files
+
+    # Colab's picker also saves a copy in the current folder: let that be a scratch folder.
+    home = os.getcwd()
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        try:
+            uploaded = files.upload()
+        finally:
+            os.chdir(home)
+    if not uploaded:
+        print(f"No file was picked: {path} is unchanged.")
+        return None
+    if len(uploaded) > 1:
+        raise ValueError(f"Pick one file, not {len(uploaded)} ({', '.join(uploaded)})")
+    ((name, data),) = uploaded.items()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False)
+    try:
+        with handle:
+            handle.write(data)
+        rows = _check_upload(Path(handle.name), name, items)
+        os.replace(handle.name, path)
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+    filled = sum(bool(row["guess"]) for row in rows)
+    print(f"Uploaded {name}: {filled} of {len(rows)} rows have a guess. Saved as {path}.")
+    return path
 
 
 # ---- a stand-in player ---------------------------------------------------------------------

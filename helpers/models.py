@@ -70,16 +70,32 @@ OOM_HELP = (
 # ---- precision and quantization -----------------------------------------------------------
 
 
-def compute_dtype():
-    """The dtype for matmuls: bf16 on GPUs that have it, fp16 on others (Colab's T4), fp32 on CPU.
+def has_bf16_hardware(device: int | None = None) -> bool:
+    """Whether the GPU computes in bfloat16 in hardware: compute capability 8.0 or newer (A100,
+    L4, RTX 30xx and later, H100). False on a T4 (7.5) and without a GPU.
 
-    Introduced in notebooks/07_base_model.ipynb.
+    ``torch.cuda.is_bf16_supported()`` answers True on a T4 too, because it counts emulation,
+    which is several times slower than fp16 there; the capability is the honest test. This is
+    the one place the rule lives: the compute dtype, the training flags and the environment
+    check all ask here. Introduced in notebooks/07_base_model.ipynb, behind `compute_dtype`.
+    """
+    import torch
+
+    if not torch.cuda.is_available():
+        return False
+    major, _minor = torch.cuda.get_device_capability(device)
+    return major >= 8
+
+
+def compute_dtype():
+    """The dtype for matmuls: bf16 on GPUs with bf16 hardware, fp16 on others (Colab's T4), fp32
+    on the CPU. Introduced in notebooks/07_base_model.ipynb.
     """
     import torch
 
     if not torch.cuda.is_available():
         return torch.float32
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.bfloat16 if has_bf16_hardware() else torch.float16
 
 
 def quantization_kwargs(dtype=None) -> dict[str, Any]:

@@ -14,7 +14,9 @@ def catalog_items(llama_tokenizer):
     items = []
     for category in settings().categories:
         records = generate_records(category, 300, seed=7)
-        items += [r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)]
+        items += [
+            r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)
+        ]
     return items
 
 
@@ -30,18 +32,19 @@ def smoke_split(llama_tokenizer):
     items = []
     for category in current.categories:
         records = generate_records(category, current.sizes.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)]
+        items += [
+            r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)
+        ]
     return sampling.split(sampling.balance(items))
 
 
 @pytest.fixture(scope="session")
 def llama_tokenizer():
-    """Meta's real Llama 3 tokenizer (the files the Hub stand-in serves as Llama 3.1 8B's)."""
-    from transformers import AutoTokenizer
+    """Meta's real Llama 3 tokenizer, as notebooks load it: meta-llama/Llama-3.1-8B's, from the
+    Hub stand-in (which serves the real tokenizer files, with the 3.1 base model's config)."""
+    from helpers.tokenizer import load_tokenizer
 
-    from standins.llama3 import tokenizer_files
-
-    return AutoTokenizer.from_pretrained(str(tokenizer_files()))
+    return load_tokenizer()
 
 
 @pytest.fixture(scope="session")

@@ -104,7 +104,7 @@ def test_from_pretrained_accepts_our_arguments():
 
 
 def test_from_pretrained_arguments_take_effect():
-    """The documented names are honoured: 4 bits and the asked dtype, on the tiny model."""
+    """The documented names are honoured: 4 bits and the asked dtype, on the stand-in model."""
     model = models.load_base_model()
     kwargs = models.from_pretrained_kwargs()
     assert model.is_loaded_in_4bit
@@ -136,11 +136,11 @@ def test_trainer_and_adapter_calls_accept_our_arguments(target, names):
     assert not unknown, _drift(target, unknown)
 
 
-def test_generate_and_tokenizer_arguments(tiny_tokenizer):
+def test_generate_and_tokenizer_arguments(llama_tokenizer):
     from transformers import GenerationConfig
 
     config = GenerationConfig(max_new_tokens=3, do_sample=False, pad_token_id=0)
     assert config.max_new_tokens == 3 and config.do_sample is False
-    tokenizer = models.set_padding(tiny_tokenizer, "right")
+    tokenizer = models.set_padding(llama_tokenizer, "right")
     batch = tokenizer(["a", "a longer text"], padding=True, padding_side="left")
     assert batch["attention_mask"][0][0] == 0, _drift("tokenizer __call__", {"padding_side"})

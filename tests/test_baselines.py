@@ -21,7 +21,9 @@ from helpers.baselines import (
 )
 from helpers.config import CATEGORIES
 from helpers.features import ItemFeatures, brand_of, parse_rank, parse_weight
-from helpers.testing import Tester, load_leaderboard, score
+from helpers.results import load_results
+from helpers.scoring import score
+from helpers.testing import Tester
 
 GRAM = 1 / 453.59237
 
@@ -166,7 +168,7 @@ def test_item_features_refuse_to_transform_before_fit():
 
 @pytest.fixture(scope="module")
 def trained(smoke_split):
-    train, _ = smoke_split
+    train = smoke_split.train
     vectors = DocVectors(workers=1).fit(train)  # one worker: bit-for-bit repeatable
     pricers = [
         ConstantPricer(),
@@ -186,7 +188,7 @@ def _mae(pricer, items):
 
 def test_every_baseline_trains_and_predicts_sane_prices(trained, smoke_split):
     pricers, _ = trained
-    _, test = smoke_split
+    test = smoke_split.test
     assert list(pricers) == [
         "Constant (train mean)",
         "Feature linear regression",
@@ -206,7 +208,7 @@ def test_every_baseline_trains_and_predicts_sane_prices(trained, smoke_split):
 
 def test_every_text_model_beats_the_constant(trained, smoke_split):
     pricers, _ = trained
-    _, test = smoke_split
+    test = smoke_split.test
     constant = _mae(pricers.pop("Constant (train mean)"), test)
     errors = {name: _mae(p, test) for name, p in pricers.items()}
     # The catalog's prices follow type, brand and attributes, all in the text: each model
@@ -216,13 +218,13 @@ def test_every_text_model_beats_the_constant(trained, smoke_split):
 
 
 def test_constant_is_the_training_mean(smoke_split):
-    train, test = smoke_split
+    train, test = smoke_split.train, smoke_split.test
     pricer = ConstantPricer().fit(train)
     assert pricer(test[0]) == pytest.approx(np.mean([i.price for i in train]))
 
 
 def test_random_is_seeded_and_in_range(smoke_split):
-    _, test = smoke_split
+    test = smoke_split.test
     first = RandomPricer(seed=3).predict_batch(test[:50])
     assert first == RandomPricer(seed=3).predict_batch(test[:50])
     assert first != RandomPricer(seed=4).predict_batch(test[:50])
@@ -234,7 +236,7 @@ def test_random_is_seeded_and_in_range(smoke_split):
 def test_shared_document_vectors_are_trained_once(trained, smoke_split):
     pricers, vectors = trained
     model = vectors.model
-    pricer = word2vec_regression(vectors).fit(smoke_split[0][:200])
+    pricer = word2vec_regression(vectors).fit(smoke_split.train[:200])
     assert pricer.features is vectors and vectors.model is model
     assert pricers["Gradient boosting"].features.parts[0] is vectors
 
@@ -250,10 +252,10 @@ def test_document_vectors_average_known_words_weighted_by_rarity(trained):
 
 
 def test_bag_of_words_caps_the_vocabulary(smoke_split):
-    bag = BagOfWords(max_features=50).fit(smoke_split[0])
+    bag = BagOfWords(max_features=50).fit(smoke_split.train)
     assert len(bag.vocabulary) == 50
     assert "the" not in bag.vocabulary  # English stop words are dropped
-    assert bag.transform(smoke_split[1][:3]).shape == (3, 50)
+    assert bag.transform(smoke_split.test[:3]).shape == (3, 50)
 
 
 def test_pricers_refuse_bad_use():
@@ -265,9 +267,10 @@ def test_pricers_refuse_bad_use():
 
 def test_the_tester_scores_a_baseline_and_records_it(trained, smoke_split, tmp_path):
     pricers, _ = trained
-    _, test = smoke_split
-    board = tmp_path / "leaderboard.json"
-    report = Tester.test(pricers["Bag of words + LR"], test, size=40, leaderboard=board, show=False)
-    assert report.name == "Bag of words + LR"
-    assert report.score.count == 40 and not report.failures
-    assert load_leaderboard(board)["Bag of words + LR"]["mae"] == pytest.approx(report.score.mae)
+    test = smoke_split.test
+    board = tmp_path / "results"
+    result = Tester.test(pricers["Bag of words + LR"], test, size=40, results_dir=board, show=False)
+    assert result.name == "Bag of words + LR"
+    assert result.score.count == 40 and not result.failures
+    kept = load_results(board, hub=False)["Bag of words + LR"]
+    assert kept.score.mae == pytest.approx(result.score.mae)

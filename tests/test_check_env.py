@@ -1,4 +1,5 @@
-"""The environment check: real packages and variables, secrets reported as set/not set only."""
+"""The environment check: real packages and variables, secrets reported as set/not set only,
+and a report that prints the OK checks on one line and every problem in full."""
 
 from __future__ import annotations
 
@@ -78,14 +79,24 @@ def test_satisfies(version, specifier, expected):
 
 @pytest.mark.parametrize(
     "version, status",
-    [((3, 9, 18), FAIL), ((3, 10, 0), OK), ((3, 13, 2), OK), ((3, 14, 0), WARN)],
+    [((3, 10, 12), FAIL), ((3, 11, 0), OK), ((3, 13, 2), OK), ((3, 14, 0), WARN)],
 )
 def test_python_versions(version, status):
     check = check_env.check_python(version)
     assert check.status == status
     assert check.detail.startswith(".".join(map(str, version)))
     if status == FAIL:
-        assert "3.13" in check.fix
+        assert "3.13" in check.fix and "supported: 3.11-3.13" in check.detail
+
+
+def test_the_python_claim_matches_pyproject():
+    import tomllib
+
+    from helpers.config import repo_root
+
+    project = tomllib.loads((repo_root() / "pyproject.toml").read_text())["project"]
+    (major, minor), _newest = check_env.SUPPORTED_PYTHON
+    assert project["requires-python"] == f">={major}.{minor}"
 
 
 def test_api_keys_are_reported_without_their_values(no_keys, requirements, monkeypatch, capsys):
@@ -93,60 +104,121 @@ def test_api_keys_are_reported_without_their_values(no_keys, requirements, monke
     checks = check_env.run_checks(requirements, gpu=False, show=True)
     out = capsys.readouterr().out
     assert SECRET not in out and SECRET not in repr(checks) and SECRET[3:] not in out
-    assert "[OK]    OPENAI_API_KEY: set\n" in out
     by_name = {c.name: c for c in checks}
-    assert by_name["OPENAI_API_KEY"] == Check("OPENAI_API_KEY", OK, "set")
+    assert by_name["OPENAI_API_KEY"] == Check("OPENAI_API_KEY", OK, "set (environment)")
     anthropic = by_name["ANTHROPIC_API_KEY"]
     assert anthropic.status == WARN and anthropic.detail.startswith("not set")
     assert "secret named ANTHROPIC_API_KEY" in anthropic.fix
-    assert "1 FAIL" not in out and "2 FAIL: fix the [FAIL] lines first" in out
+    assert out.rstrip().endswith("Fix the [FAIL] lines first (3 OK, 2 WARN, 2 FAIL).")
+
+
+def test_the_report_puts_every_ok_check_on_one_line_and_problems_in_full(
+    no_keys, requirements, monkeypatch, capsys
+):
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    checks = check_env.run_checks(requirements, gpu=False, show=True)
+    lines = capsys.readouterr().out.splitlines()
+    python = ".".join(map(str, sys.version_info[:3]))
+    # Python, numpy, the numpy line whose marker excludes it is not a check, OPENAI_API_KEY
+    assert [c.name for c in checks if c.status == OK] == ["Python", "numpy", "OPENAI_API_KEY"]
+    assert lines[0] == f"[OK]    3 checks: Python {python}, numpy, OPENAI_API_KEY"
+    assert sum(line.startswith("[OK]") for line in lines) == 1
+    problems = [line for line in lines if line.startswith(("[WARN]", "[FAIL]"))]
+    assert problems[:2] == [
+        "[FAIL]  notarealpackage-xyz: not installed (need >=1.0)",
+        f"[FAIL]  packaging: {metadata.version('packaging')} installed, need >=999",
+    ]
+    assert [line[:26] for line in problems[2:]] == [
+        "[WARN]  HF token: not set.",
+        "[WARN]  ANTHROPIC_API_KEY:",
+    ]
+    assert sum("fix:" in line for line in lines) == 4  # each problem says what to do
+
+
+def test_a_clean_report_is_two_lines():
+    checks = [
+        Check("Python", OK, "3.12.1", short="Python 3.12.1"),
+        Check("transformers", OK, "5.24.0"),
+        Check("precision", OK, "fp32", short="fp32 (CPU)"),
+    ]
+    assert check_env.report(checks) == (
+        "[OK]    3 checks: Python 3.12.1, transformers, fp32 (CPU)\nReady (3 OK, 0 WARN, 0 FAIL)."
+    )
 
 
 def test_a_key_in_a_dotenv_file_counts_and_is_not_printed(no_keys, capsys):
     (no_keys / ".env").write_text(f"OPENAI_API_KEY={SECRET}\nANTHROPIC_API_KEY=\n# HF_TOKEN=x\n")
     openai, anthropic = check_env.check_api_keys()
-    assert openai == Check("OPENAI_API_KEY", OK, "set (in .env)")
+    assert openai == Check("OPENAI_API_KEY", OK, "set (.env file)")
     assert anthropic.status == WARN  # an empty value is not a key
+    assert check_env.check_hf_token().status == WARN  # a commented line is not a token
     print(openai, anthropic)
     assert SECRET not in capsys.readouterr().out
 
 
-def test_hf_token_from_environment_or_login_never_printed(no_keys, monkeypatch, capsys):
+def test_hf_token_from_environment_dotenv_or_login_never_printed(no_keys, monkeypatch, capsys):
     missing = check_env.check_hf_token()
-    assert missing.status == WARN and "huggingface.co/settings/tokens" in missing.fix
-    assert "HF_TOKEN" in missing.fix and "meta-llama/Meta-Llama-3.1-8B" in missing.fix
+    assert missing.status == WARN and "from notebook 01" in missing.detail
+    assert "huggingface.co/settings/tokens" in missing.fix and "HF_TOKEN" in missing.fix
+    assert "https://huggingface.co/meta-llama/Llama-3.1-8B," in missing.fix  # the current repo
 
     (no_keys / "hf-home").mkdir()
     (no_keys / "hf-home" / "token").write_text("hf_savedbyloginsavedbyloginsavedbylogin\n")
     assert check_env.check_hf_token() == Check("HF token", OK, "set (saved by `hf auth login`)")
 
+    (no_keys / ".env").write_text("HF_TOKEN=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\n")
+    assert check_env.check_hf_token() == Check("HF token", OK, "set (HF_TOKEN, .env file)")
+
     monkeypatch.setenv("HF_TOKEN", "hf_fromtheenvironmentfromtheenvironment")
     check = check_env.check_hf_token()
     print(check)
-    assert check == Check("HF token", OK, "set (HF_TOKEN)")
+    assert check == Check("HF token", OK, "set (HF_TOKEN, environment)")
     assert "hf_from" not in capsys.readouterr().out
+
+
+def test_secrets_are_found_in_colab_secrets_too(no_keys, monkeypatch):
+    """Colab's secret store is the edge: a stand-in `google.colab.userdata` answers."""
+    import types
+
+    class SecretNotFoundError(Exception):
+        pass
+
+    store = {"HF_TOKEN": "hf_fromcolabsecretsfromcolabsecrets"}
+
+    def get(name):
+        if name not in store:
+            raise SecretNotFoundError(name)
+        return store[name]
+
+    userdata = types.SimpleNamespace(get=get, SecretNotFoundError=SecretNotFoundError)
+    monkeypatch.setitem(sys.modules, "google.colab", types.SimpleNamespace(userdata=userdata))
+    assert check_env.check_hf_token() == Check("HF token", OK, "set (HF_TOKEN, Colab secrets)")
+    assert [c.status for c in check_env.check_api_keys()] == [WARN, WARN]
 
 
 def test_gpu_is_reported_and_never_a_failure():
     torch = pytest.importorskip("torch")
-    gpu, bf16 = check_env.check_gpu()
-    assert gpu.name == "GPU" and bf16.name == "bf16"
+    gpu, precision = check_env.check_gpu()
+    assert gpu.name == "GPU" and precision.name == "precision"
     if torch.cuda.is_available():
         assert torch.cuda.get_device_name(0) in gpu.detail and "GiB" in gpu.detail
-        assert gpu.status in (OK, WARN) and bf16.status in (OK, WARN)
+        assert gpu.status in (OK, WARN) and precision.status == OK
     else:
-        assert gpu.status == WARN and bf16.status == OK  # one warning for one cause
+        assert gpu.status == WARN and precision.status == OK  # one warning for one cause
         assert "07-09" in gpu.detail and "T4 GPU" in gpu.fix
+        assert precision.short == "fp32 (CPU)"
 
 
-def test_print_versions_lists_the_stack_and_tolerates_missing_packages(capsys):
-    versions = check_env.print_versions()
+def test_print_versions_prints_the_stack_once_and_returns_nothing(capsys):
+    assert check_env.print_versions() is None  # a cell ending with it shows no second copy
     out = capsys.readouterr().out
+    versions = check_env.installed_versions()
     assert list(versions)[0] == "Python" and list(versions)[-1] == "helpers"
     assert versions["transformers"] == metadata.version("transformers")
     assert versions["scikit-learn"] == metadata.version("scikit-learn")
-    assert f"transformers  {versions['transformers']}" in out
-    missing = check_env.print_versions([("ghost", "notarealpackage-xyz")])
+    assert out.count(f"transformers     {versions['transformers']}\n") == 1
+    assert len(out.splitlines()) == len(versions)
+    missing = check_env.installed_versions([("ghost", "notarealpackage-xyz")])
     assert missing["ghost"] == "not installed"
 
 

@@ -12,7 +12,7 @@ import textwrap
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
@@ -321,7 +321,7 @@ def test_rate_limits_that_never_end_give_up_with_the_reason(client_for, fake):
 def test_retry_after_header_forms():
     assert retry_after_seconds({"retry-after-ms": "250"}) == pytest.approx(0.25)
     assert retry_after_seconds({"Retry-After": "3"}) == pytest.approx(3.0)
-    later = datetime.now(timezone.utc) + timedelta(seconds=30)
+    later = datetime.now(UTC) + timedelta(seconds=30)
     assert 25 < retry_after_seconds({"Retry-After": format_datetime(later, usegmt=True)}) <= 30
     assert retry_after_seconds({"Retry-After": "soon"}) is None
     assert retry_after_seconds({}) is None

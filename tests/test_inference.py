@@ -51,14 +51,14 @@ def test_weighted_price_on_a_hand_built_distribution():
     )
 
 
-def test_number_tokens_are_the_positive_whole_numbers(tiny_tokenizer):
-    ids, values = number_tokens(tiny_tokenizer)
+def test_number_tokens_are_the_positive_whole_numbers(llama_tokenizer):
+    ids, values = number_tokens(llama_tokenizer)
     by_value = {}
     for token_id, value in zip(ids, values, strict=True):
         by_value.setdefault(value, []).append(token_id)
     assert set(range(1, 1000)) <= set(by_value)
     assert 0.0 not in by_value and all(v == int(v) for v in values)
-    assert tiny_tokenizer.decode([by_value[745.0][0]]).strip() in {"745", "0745"}
+    assert llama_tokenizer.decode([by_value[745.0][0]]).strip() == "745"
 
 
 @pytest.fixture(scope="module")

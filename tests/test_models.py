@@ -1,35 +1,28 @@
-"""The base model: the tiny offline build, 4-bit loading on CPU, padding, footprints, friendly errors."""
+"""The base model: the stand-in from the Hub, 4-bit loading on CPU, padding, footprints, friendly errors."""
 
-import json
-from pathlib import Path
 
 import pytest
 import torch
 
 from helpers import models
-from helpers.config import settings
 from helpers.inference import number_tokens
-from helpers.tokenizer import TINY_NAME
 
 
 @pytest.fixture(scope="module")
 def tiny_model():
-    """The smoke base model, loaded in 4 bits (built in the session's workdir on first use)."""
+    """The stand-in for Llama 3.1 8B, downloaded from the Hub stand-in and loaded in 4 bits."""
     return models.load_base_model()
 
 
-def test_tiny_model_has_llama_shape_and_matches_its_tokenizer(tiny_model, tiny_tokenizer):
+def test_the_stand_in_has_llamas_shape_and_the_real_vocabulary(tiny_model, llama_tokenizer):
     config = tiny_model.config
     assert config.model_type == "llama"
     assert (config.hidden_size, config.num_hidden_layers, config.num_attention_heads) == (64, 2, 4)
-    assert config.vocab_size == len(tiny_tokenizer)
-    assert config.eos_token_id == tiny_tokenizer.eos_token_id
-    folder = settings().base_model
-    for name in ("config.json", "model.safetensors", "tokenizer.json"):
-        assert (Path(folder) / name).exists(), name
+    assert config.vocab_size == 128_256 == llama_tokenizer.backend_tokenizer.get_vocab_size() - 1
+    assert config.eos_token_id == llama_tokenizer.eos_token_id
 
 
-def test_tiny_model_loads_quantized_through_bitsandbytes_on_cpu(tiny_model):
+def test_the_model_loads_quantized_through_bitsandbytes_on_cpu(tiny_model):
     import bitsandbytes as bnb
 
     attention = tiny_model.model.layers[0].self_attn
@@ -42,36 +35,27 @@ def test_tiny_model_loads_quantized_through_bitsandbytes_on_cpu(tiny_model):
     assert models.parameter_count(full.config) == full.num_parameters()
 
 
-def test_tiny_model_is_rebuilt_when_its_folder_is_missing(tmp_path, tiny_tokenizer):
-    folder = tmp_path / TINY_NAME
-    model = models.load_base_model(str(folder), quantize=False)
-    assert (folder / "config.json").exists() and (folder / "tokenizer.json").exists()
-    assert model.config.vocab_size == json.loads((folder / "config.json").read_text())["vocab_size"]
-    again = models.load_base_model(str(folder), quantize=False)  # built once, then reused
-    assert torch.equal(model.lm_head.weight, again.lm_head.weight)
-
-
-def test_number_rows_of_the_tiny_output_layer_vary_smoothly(tiny_tokenizer):
-    rows = models._tiny_output_rows(tiny_tokenizer, 64, torch.Generator().manual_seed(0))
-    vocabulary = tiny_tokenizer.get_vocab()
+def test_number_rows_of_the_stand_ins_output_layer_vary_smoothly(tiny_model, llama_tokenizer):
+    rows = tiny_model.lm_head.weight.float()
+    vocabulary = llama_tokenizer.get_vocab()
     cosine = torch.nn.functional.cosine_similarity
     near = cosine(rows[vocabulary["49"]], rows[vocabulary["50"]], dim=0)
     far = cosine(rows[vocabulary["5"]], rows[vocabulary["500"]], dim=0)
     assert near > 0.9 and far < near - 0.5
-    ids, _ = number_tokens(tiny_tokenizer)
+    ids, _ = number_tokens(llama_tokenizer)
     assert len(ids) >= 999
 
 
-def test_set_padding_uses_end_of_text_and_the_side_asked(tiny_tokenizer):
-    tokenizer = models.set_padding(tiny_tokenizer, "left")
+def test_set_padding_uses_end_of_text_and_the_side_asked(llama_tokenizer):
+    tokenizer = models.set_padding(llama_tokenizer, "left")
     assert tokenizer.pad_token == tokenizer.eos_token and tokenizer.padding_side == "left"
     batch = tokenizer(["Price is $", "a much longer prompt. Price is $"], padding=True)
     assert batch["input_ids"][0][0] == tokenizer.eos_token_id  # padded at the start
-    models.set_padding(tiny_tokenizer, "right")
+    models.set_padding(llama_tokenizer, "right")
     batch = tokenizer(["Price is $", "a much longer prompt. Price is $"], padding=True)
     assert batch["input_ids"][0][-1] == tokenizer.eos_token_id
     with pytest.raises(ValueError, match="left"):
-        models.set_padding(tiny_tokenizer, "middle")
+        models.set_padding(llama_tokenizer, "middle")
 
 
 def test_big_model_without_gpu_says_how_to_get_one(tmp_path):

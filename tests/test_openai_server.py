@@ -75,7 +75,7 @@ def test_bigger_models_misread_less():
 def test_frontier_stand_ins_keep_the_course_order_on_the_smoke_test_items(smoke_split):
     """Averaged over the smoke test items, through the real client: fine-tuned GPT-4o-mini <
     GPT-4o < GPT-4o-mini < the constant baseline (the course's order, GPT-4o $76 vs $146)."""
-    train, test = smoke_split
+    train, test = smoke_split.train, smoke_split.test
     mean = sum(i.price for i in train) / len(train)
     constant = sum(abs(mean - i.price) for i in test) / len(test)
     errors = {}
@@ -107,7 +107,7 @@ def test_context_products_are_split_off_by_their_price_lines():
 
 def test_similar_products_with_prices_pull_the_answer_toward_theirs(smoke_split):
     """With the true price of an identical listing as context, the error falls by more than 40%."""
-    train, test = smoke_split
+    test = smoke_split.test
     plain = with_context = 0.0
     for item in test[:40]:
         twin = type(item)(item.title, item.category, item.price, item.text, item.token_count)

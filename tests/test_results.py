@@ -143,3 +143,52 @@ def test_summary_metadata_is_plain_json(tmp_path):
     meta = json.loads(pq.read_schema(path).metadata[b"pricer"])
     assert meta["answered"] == 1 and meta["count"] == 2 and meta["coverage"] == 0.5
     assert Path(path).stat().st_size > 0
+
+
+def test_a_revoked_key_run_does_not_replace_the_good_result(tmp_path, capsys):
+    """End to end: the frontier client, the Tester and the results, with a key revoked between runs."""
+    from helpers.frontier import FrontierClient
+    from helpers.testing import Tester
+    from standins.openai_server import FakeOpenAI
+
+    items = [
+        type(
+            "Thing",
+            (),
+            {
+                "title": f"Widget {n}",
+                "category": "",
+                "price": 20.0 + n,
+                "text": f"Widget {n}",
+                "test_prompt": f"How much does this cost to the nearest dollar?\n\nWidget {n}\n\nPrice is $",
+            },
+        )()
+        for n in range(20)
+    ]
+    with FakeOpenAI(keys={"sk-good"}) as server:
+
+        def client(key, cache):
+            return FrontierClient(
+                "gpt-4o-mini",
+                name="GPT-4o-mini",
+                base_url=server.url,
+                api_key=key,
+                cache=tmp_path / cache,
+                timeout=2,
+                backoff=0.01,
+                max_backoff=0.05,
+            )
+
+        good = Tester.test(
+            client("sk-good", "a"), items, results_dir=tmp_path / "results", show=False
+        )
+        assert good.coverage == 1
+        server.keys = {"sk-new"}  # the learner's key was revoked
+        revoked = Tester.test(
+            client("sk-good", "b"), items, results_dir=tmp_path / "results", show=False
+        )
+    assert revoked.coverage == 0 and "401" in revoked.failures[0][1]
+    assert revoked.name == good.name == "GPT-4o-mini (stand-in)"  # the refusal, too, says who answered
+    assert f"Not recorded: {good.name} answered 0%" in capsys.readouterr().out
+    kept = load_results(tmp_path / "results", hub=False)[good.name]
+    assert kept.coverage == 1 and kept.score.mae == good.score.mae

@@ -312,12 +312,9 @@ def _requirement_name(line: str) -> str | None:
 
 
 def _test_extra(pyproject: Path) -> list[str]:
+    import tomllib
+
     text = pyproject.read_text(encoding="utf-8")
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10: read the one list we need by hand
-        match = re.search(r"^test\s*=\s*\[(.*?)\]", text, re.S | re.M)
-        return re.findall(r"[\"']([^\"']+)[\"']", match.group(1)) if match else []
     return tomllib.loads(text).get("project", {}).get("optional-dependencies", {}).get("test", [])
 
 

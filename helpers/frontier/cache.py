@@ -19,7 +19,7 @@ import time
 import uuid
 import warnings
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,7 @@ def cache_entry(
         "reply": reply,
         "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1]},
         "stand_in": stand_in,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
 

@@ -131,11 +131,15 @@ class FrontierClient:
         """
         if self._stand_in is None and not self._probed:
             self._probed = True
+            import openai
+
             try:
                 headers = self._sdk.models.with_raw_response.list().headers
-                self._stand_in = STAND_IN_HEADER in headers
-            except Exception:  # an endpoint without /models, or a bad key: the run will tell
-                pass
+            except openai.APIStatusError as error:  # a refusal (a bad key, no /models) still says who
+                headers = error.response.headers
+            except openai.APIConnectionError:  # unreachable: the run will tell
+                headers = {}
+            self._stand_in = STAND_IN_HEADER in headers
         return bool(self._stand_in)
 
     @property
