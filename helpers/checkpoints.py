@@ -247,7 +247,8 @@ def resume_training(trainer: Any, resume: bool = True, say: Say = print) -> Any:
         step = trainer_state(checkpoint)["global_step"]
         say(f"{checkpoint} already reached the last step ({step}): nothing left to train.")
         load_checkpoint(trainer, checkpoint)
-        trainer.save_model(args.output_dir)  # the adapter at the top level, for notebook 09
+        if trainer.is_world_process_zero():  # the adapter at the top, for notebook 09
+            trainer.model.save_pretrained(args.output_dir)
         return trainer
     if checkpoint is not None:
         say(f"Resuming from {checkpoint} (step {trainer_state(checkpoint)['global_step']}).")
