@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -54,8 +55,9 @@ def encoder_speed(texts: int, batch: int = 32) -> float:
     return max(1, texts // batch) * batch / (time.perf_counter() - started)
 
 
-def chroma_speed(items: int, batch: int = 1_024) -> tuple[float, float]:
-    """(items added per second, queries per second) for a cosine Chroma collection on disk."""
+def chroma_speed(items: int, batch: int = 1_024) -> tuple[float, float, float]:
+    """(items added per second, queries per second, bytes on disk per item) for a cosine Chroma
+    collection on disk."""
     import chromadb
     from chromadb.config import Settings
 
@@ -82,7 +84,9 @@ def chroma_speed(items: int, batch: int = 1_024) -> tuple[float, float]:
         started = time.perf_counter()
         collection.query(query_embeddings=vectors[:250], n_results=5)
         queried = 250 / (time.perf_counter() - started)
-    return added, queried
+        del collection, client
+        size = sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+    return added, queried, size / items
 
 
 def minutes(seconds: float) -> str:
@@ -96,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
 
     encode = encoder_speed(args.texts)
-    added, queried = chroma_speed(args.items)
+    added, queried, per_item = chroma_speed(args.items)
     flops = flops_per_text()
     cpu_gflops = encode * flops / 1e9
     t4 = flops * REAL_ITEMS / (T4_FP32_TFLOPS * 1e12 * 0.5)
@@ -114,6 +118,9 @@ def main() -> None:
     )
     print(
         f"  storing in Chroma            {minutes(REAL_ITEMS / added)} (measured speed x items; HNSW slows a little as it grows)"
+    )
+    print(
+        f"  disk for the store           {per_item * REAL_ITEMS / 1e9:,.1f} GB ({per_item:,.0f} bytes per item)"
     )
     print(f"  CPU embedding / T4 embedding {REAL_ITEMS / encode / t4:,.0f}x")
 

@@ -91,11 +91,18 @@ def plot_error_by(results: Mapping[str, Result], by: str = "category", title: st
     errors = item_errors(results)
     counts = errors[errors["model"] == table.index[0]].groupby(by).size()
     values = table.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(1.45 * len(table.columns) + 4.5, 0.5 * len(table) + 2.2))
+    fig, ax = plt.subplots(figsize=(1.05 * len(table.columns) + 4.5, 0.36 * len(table) + 2.0))
     # Twice the typical cell: a hopeless model (the random baseline) saturates instead of
     # washing every other cell out to the same pale colour.
     ceiling = 2 * float(np.nanmedian(values)) if np.isfinite(values).any() else 1.0
-    image = ax.imshow(values, cmap="YlOrRd", vmin=0, vmax=max(ceiling, 1.0), aspect="auto")
+    image = ax.imshow(
+        values,
+        cmap="YlOrRd",
+        vmin=0,
+        vmax=max(ceiling, 1.0),
+        aspect="auto",
+        interpolation="nearest",
+    )
     for (row, column), value in np.ndenumerate(values):
         if np.isfinite(value):
             dark = value > 0.6 * ceiling

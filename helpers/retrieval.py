@@ -56,7 +56,7 @@ def load_embedder(model_id: str = EMBEDDING_MODEL, device: str | None = None) ->
     return model
 
 
-def embed(embedder: Any, texts: Sequence[str], batch_size: int = 64) -> Any:
+def embed(embedder: Any, texts: Sequence[str], batch_size: int = 128) -> Any:
     """Unit-length vectors for ``texts`` (a float32 array, one row per text).
 
     Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
