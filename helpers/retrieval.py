@@ -113,7 +113,8 @@ def _chroma(path: Path) -> Any:
 
 
 class ProductStore:
-    """Training items in a Chroma collection, searchable by meaning. Build it with `build`.
+    """Training items in a Chroma collection, searchable by meaning. Build it with `build`, from
+    an embedding model loaded with `load_embedder` (the store remembers the model's id).
 
     ``embedded`` says how many items this session embedded (0 when the store was reused).
     Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
@@ -176,19 +177,21 @@ class ProductStore:
         bar = tqdm(
             total=len(items), initial=start, unit="item", desc="Embedding", disable=not progress
         )
-        for first in range(start, len(items), batch_size):
-            chunk = items[first : first + batch_size]
-            collection.add(
-                ids=[str(i) for i in range(first, first + len(chunk))],
-                embeddings=embed(embedder, [item.text for item in chunk]),
-                documents=[item.text for item in chunk],
-                metadatas=[
-                    {"title": i.title, "price": float(i.price), "category": i.category or ""}
-                    for i in chunk
-                ],
-            )
-            bar.update(len(chunk))
-        bar.close()
+        try:
+            for first in range(start, len(items), batch_size):
+                chunk = items[first : first + batch_size]
+                collection.upsert(  # ids are positions: a batch written twice is stored once
+                    ids=[str(i) for i in range(first, first + len(chunk))],
+                    embeddings=embed(embedder, [item.text for item in chunk]),
+                    documents=[item.text for item in chunk],
+                    metadatas=[
+                        {"title": i.title, "price": float(i.price), "category": i.category or ""}
+                        for i in chunk
+                    ],
+                )
+                bar.update(len(chunk))
+        finally:
+            bar.close()
         return cls(collection, embedder, target, embedded=len(items) - start)
 
     def search(self, texts: Sequence[str], k: int = 5) -> list[list[Neighbour]]:
