@@ -33,7 +33,7 @@ from .config import settings
 
 EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"  # 22M parameters, 384 dimensions
 COLLECTION = "products"
-STORE_FOLDER = "vectorstore"  # under the mode's root: <workdir>/vectorstore or .../smoke/...
+STORE_FOLDER = "vectorstore"  # in the mode's data folder: data/vectorstore, smoke/data/...
 BATCH = 1_024  # items embedded and stored per step (a step is one tick of the progress bar)
 EMBEDDER_HINT = (
     "The embedding model could not be loaded. Check the name (EMBEDDING_MODEL) and your "
@@ -89,7 +89,7 @@ def store_path() -> Path:
 
     Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
     """
-    return settings().root / STORE_FOLDER
+    return settings().data_dir / STORE_FOLDER
 
 
 def fingerprint(items: Sequence[Any], model_id: str) -> str:
