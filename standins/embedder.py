@@ -102,7 +102,11 @@ def word_vectors(texts: list[str], dimensions: int = DIMENSIONS, seed: int = 0):
 def build_embedder(out: str | Path, texts: list[str] | None = None) -> Path:
     """Save the stand-in sentence-transformers model in ``out``; returns the folder."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+
+    try:  # sentence-transformers 6 keeps the modules here; 3-5 under .models
+        from sentence_transformers.sentence_transformer.modules import Normalize, StaticEmbedding
+    except ImportError:
+        from sentence_transformers.models import Normalize, StaticEmbedding
 
     out = Path(out)
     tokenizer, weights = word_vectors(corpus() if texts is None else texts)
