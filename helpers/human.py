@@ -498,13 +498,13 @@ class GameView:
         self,
         game: PriceGame,
         name: str = "Human (game)",
-        leaderboard: str | os.PathLike | None = None,
+        results_dir: str | os.PathLike | None = None,
     ) -> None:
         import ipywidgets as widgets
 
         self.game = game
         self.name = name
-        self.leaderboard = leaderboard
+        self.results_dir = results_dir
         self.recorded: Path | None = None
         self.heading = widgets.HTML()
         self.product = widgets.HTML(layout=widgets.Layout(max_width="760px"))
@@ -550,7 +550,7 @@ class GameView:
         self.guess_button.disabled = self.game.finished
         self._show_item()
         if self.game.finished:
-            self.recorded = self.game.record(self.name, self.leaderboard)
+            self.recorded = self.game.record(self.name, self.results_dir)
             s = self.game.score()
             self.feedback.value = (
                 f"<b>Final: average error ${s.mae:,.2f}, {s.hit_rate:.0%} hits on {s.count} "

@@ -104,7 +104,12 @@ def notebooks(folder: Path | None = None) -> list[Path]:
 
 
 # What each notebook reads from the Hub that another one pushed there (default: notebook 02's splits).
-NEEDS: dict[str, tuple[str, ...]] = {"01": (), "02": (), "09": ("02", "08")}
+NEEDS: dict[str, tuple[str, ...]] = {
+    "01": (),
+    "02": (),
+    "09": ("02", "08"),
+    "10": ("02", "03", "05", "08", "09"),
+}
 
 
 def _selected(paths: list[Path], only: str) -> list[Path]:

@@ -13,7 +13,9 @@ Everything appears under its real name, so smoke runs cross the same boundaries 
   "Price is $"), made from the catalog;
 - ``ed-donner/pricer-2024-09-13_13.04.39``: a LoRA adapter for the tiny model at the course's
   revision id. Its weights are random: it stands in for the format and the loading path,
-  not for the real adapter's skill.
+  not for the real adapter's skill;
+- ``sentence-transformers/all-MiniLM-L6-v2``: a small static embedding model built from the
+  catalog's words (`standins.embedder`) that puts similar products together.
 
 Users: ``learner`` with a write token (the smoke environment's HF_TOKEN) and a read token, and
 ``stranger``, who has not accepted Meta's licence. The learner owns no repository at first.
@@ -46,11 +48,12 @@ from helpers.config import (
     SMOKE_HUB_TOKEN,
     SMOKE_SIZES,
 )
+from helpers.retrieval import EMBEDDING_MODEL
 
 from .catalog import generate_records
 from .hub_storage import HubStorage
 
-WORLD_VERSION = 2  # bump when anything below changes, so cached worlds are rebuilt
+WORLD_VERSION = 3  # bump when anything below changes, so cached worlds are rebuilt
 LEARNER = "learner"
 LEARNER_WRITE_TOKEN = SMOKE_HUB_TOKEN
 LEARNER_READ_TOKEN = "hf_standin_learner_read"
@@ -183,6 +186,14 @@ def build_public(storage: HubStorage, scratch: Path) -> None:
         PUBLISHED_ADAPTER, _adapter_files(tiny, scratch), message="Checkpoint (stand-in)",
         oid=PUBLISHED_ADAPTER_REVISION,
     )  # fmt: skip
+
+    from .embedder import build_embedder
+
+    storage.create_repo(EMBEDDING_MODEL)
+    embedder = build_embedder(scratch / "embedder")
+    storage.commit(
+        EMBEDDING_MODEL, _folder_files(embedder), message="Stand-in for all-MiniLM-L6-v2"
+    )
 
 
 def cache_dir() -> Path:

@@ -19,7 +19,7 @@ from helpers.human import (
     read_guesses,
     read_sheet,
 )
-from helpers.testing import load_leaderboard
+from helpers.results import load_results
 
 
 @dataclass
@@ -114,13 +114,13 @@ def test_round_trip_scores_the_guesses_and_records_human(tmp_path):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
     _fill(path, ["$25", "100", "1,000"])
     assert read_guesses(path, ITEMS) == [25.0, 100.0, 1000.0]
-    board = tmp_path / "board.json"
-    report = evaluate_sheet(path, ITEMS, leaderboard=board, show=False)
+    board = tmp_path / "results"
+    report = evaluate_sheet(path, ITEMS, results_dir=board, show=False)
     assert report.name == "Human"
     assert report.guesses == [25.0, 100.0, 1000.0]
     assert report.score.mae == pytest.approx((5 + 0 + 500) / 3)
     assert report.score.hit_rate == pytest.approx(2 / 3)
-    assert load_leaderboard(board)["Human"]["count"] == 3
+    assert load_results(board, hub=False)["Human"].count == 3
 
 
 def test_export_keeps_a_sheet_that_holds_guesses(tmp_path, capsys):
@@ -267,16 +267,17 @@ def test_play_to_the_end_and_record(tmp_path):
     game = PriceGame(ITEMS)
     feedback = play(game, lambda item: "100")
     assert len(feedback) == 3 and game.finished
-    board = tmp_path / "board.json"
+    board = tmp_path / "results"
     game.record("Tester (game)", board)
-    assert load_leaderboard(board)["Tester (game)"]["mae"] == pytest.approx((80 + 0 + 400) / 3)
+    kept = load_results(board, hub=False)["Tester (game)"]
+    assert kept.score.mae == pytest.approx((80 + 0 + 400) / 3)
     with pytest.raises(ValueError, match="refused"):
         play(PriceGame(ITEMS), lambda item: "free")
 
 
 def test_the_view_forwards_clicks_and_records_at_the_end(tmp_path):
-    board = tmp_path / "board.json"
-    view = GameView(PriceGame(ITEMS, size=2), name="Player (game)", leaderboard=board)
+    board = tmp_path / "results"
+    view = GameView(PriceGame(ITEMS, size=2), name="Player (game)", results_dir=board)
     assert "Wiper<br>A fine wiper &lt;b&gt;for&lt;/b&gt; you." in view.product.value  # escaped
     assert "1 of 2" in view.heading.value and "Automotive" in view.heading.value
     view.answer.value = "nope"
@@ -288,6 +289,6 @@ def test_the_view_forwards_clicks_and_records_at_the_end(tmp_path):
     view.next_button.click()
     assert "Drill" in view.product.value and view.answer.value == ""
     view.play(lambda item: "100")
-    assert view.game.finished and view.recorded == board
+    assert view.game.finished and view.recorded.parent == board
     assert "Final: average error $0.00" in view.feedback.value
-    assert "Player (game)" in load_leaderboard(board)
+    assert "Player (game)" in load_results(board, hub=False)
