@@ -305,7 +305,7 @@ def check_gpu() -> list[Check]:
             f"{name}: bf16 hardware (compute capability {major}.{minor}); training uses bf16",
             short="bf16",
         )
-    else:  # nothing to fix: compute_dtype() and training.precision() pick fp16 by themselves
+    else:  # nothing to fix: compute_dtype() and training.mixed_precision() pick fp16 by themselves
         precision = Check(
             "precision",
             OK,

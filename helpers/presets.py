@@ -95,10 +95,11 @@ def machine_preset() -> str:
     """
     import torch
 
+    from .models import has_bf16_hardware
+
     if not torch.cuda.is_available():
         return "smoke"  # a CPU trains only the tiny stand-in model
-    major, _minor = torch.cuda.get_device_capability()
-    return "full" if major >= 8 else "t4"
+    return "full" if has_bf16_hardware() else "t4"  # the precision rule: capability 8 or more
 
 
 def choose_preset(name: str | None = None) -> Preset:

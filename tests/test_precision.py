@@ -42,7 +42,7 @@ def test_a_t4_computes_in_fp16_although_torch_calls_bf16_supported(monkeypatch, 
     assert has_bf16_hardware() is False
     assert compute_dtype() == torch.float16
     assert quantization_kwargs()["bnb_4bit_compute_dtype"] == torch.float16
-    assert training.precision() == {"bf16": False, "fp16": True}
+    assert training.mixed_precision() == {"bf16": False, "fp16": True}
     kwargs = training.sft_kwargs(tmp_path)
     assert (kwargs["bf16"], kwargs["fp16"]) == (False, True)  # what SFTConfig receives
 
@@ -52,7 +52,7 @@ def test_an_a100_computes_in_bf16(monkeypatch, tmp_path):
     assert has_bf16_hardware() is True
     assert compute_dtype() == torch.bfloat16
     assert quantization_kwargs()["bnb_4bit_compute_dtype"] == torch.bfloat16
-    assert training.precision() == {"bf16": True, "fp16": False}
+    assert training.mixed_precision() == {"bf16": True, "fp16": False}
     kwargs = training.sft_kwargs(tmp_path)
     assert (kwargs["bf16"], kwargs["fp16"]) == (True, False)
 
@@ -79,7 +79,7 @@ def test_the_cpu_computes_in_fp32(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert has_bf16_hardware() is False
     assert compute_dtype() == torch.float32
-    assert training.precision() == {"bf16": False, "fp16": False}
+    assert training.mixed_precision() == {"bf16": False, "fp16": False}
 
 
 def test_check_env_says_a_t4_has_no_bf16_hardware(monkeypatch):
