@@ -310,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     Introduced in notebooks/08_qlora_training.ipynb.
     """
     args = _parser().parse_args(argv)
-    if args.smoke:  # before anything imports huggingface_hub, which reads HF_ENDPOINT once
-        configure(smoke=True)
+    # --smoke: before anything imports huggingface_hub, which reads HF_ENDPOINT once
+    configure(smoke=args.smoke or None)
     from .sampling import load_splits
     from .trainer import Progress
 

@@ -47,7 +47,7 @@ def test_the_smoke_environment_points_every_client_at_the_stand_ins(tmp_path):
 
 
 def test_smoke_chosen_after_the_hub_client_was_imported_asks_for_a_restart(monkeypatch, tmp_path):
-    import huggingface_hub  # noqa: F401 - imported, so it has read its endpoint
+    from huggingface_hub import constants  # noqa: F401 - loaded, so it has read its endpoint
 
     monkeypatch.setenv(
         STANDINS_ENV, json.dumps({"hub": "http://127.0.0.1:1", "openai": "http://x/v1"})
