@@ -1,7 +1,7 @@
 """How the OpenAI stand-in prices a product: it reads the prompt the way a model would.
 
 The stand-in never sees the true price. It reads the product's text and prices it with the
-synthetic catalog's own tables (`standins.catalog`), which is exactly the knowledge a good
+synthetic catalog's own tables (`standins.catalog_products`), which is exactly the knowledge a good
 model of that catalog would have:
 
 1. **Read the listing.** Find the product type named in the text (``TYPES``: "Cordless
@@ -43,7 +43,6 @@ Introduced in notebooks/05_frontier_models.ipynb (the smoke run's frontier model
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -51,7 +50,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .catalog import AXES, BRANDS, TYPES
+from .catalog_products import AXES, BRANDS, TYPES
+from .seeded import digest, gauss
 
 GENERIC_PRICE = 45.0  # a text with no known product type
 CONTEXT_WEIGHT = 3.0  # weight of a perfectly similar context product, against 1 for the model
@@ -70,21 +70,6 @@ DEFAULT_NOISE = 0.60  # any other model
 
 _PRICE_LINE = re.compile(r"Price is \$\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 _WORD = re.compile(r"[a-z0-9]+")
-
-
-def _digest(*parts: Any) -> int:
-    text = "\x1f".join(str(p) for p in parts)
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
-
-
-def _unit(*parts: Any) -> float:
-    """A number in (0, 1) fixed by its inputs."""
-    return (_digest(*parts) + 0.5) / 2**64
-
-
-def _gauss(*parts: Any) -> float:
-    """A standard normal draw fixed by its inputs (Box-Muller)."""
-    return math.sqrt(-2 * math.log(_unit("a", *parts))) * math.cos(2 * math.pi * _unit("b", *parts))
 
 
 def _pattern(label: str) -> re.Pattern[str]:
@@ -203,7 +188,7 @@ def similarity(a: str, b: str) -> float:
 def answer_price(text: str, model: str = "") -> float:
     """The price ``model`` answers for a prompt's text: read, misread, blended with context."""
     item, context = split_context(text)
-    own = read_listing(item).price * math.exp(noise_for(model) * _gauss("noise", model, text))
+    own = read_listing(item).price * math.exp(noise_for(model) * gauss("noise", model, text))
     weights = [1.0] + [CONTEXT_WEIGHT * similarity(item, other) for other, _ in context]
     prices = [own] + [max(price, 0.01) for _, price in context]
     log_price = sum(w * math.log(p) for w, p in zip(weights, prices, strict=True)) / sum(weights)
@@ -222,7 +207,7 @@ def answer_text(text: str, model: str = "") -> str:
         f"{price:.2f}",
         f"${round(price):,}",
     )
-    return shapes[_digest("format", model, text) % len(shapes)]
+    return shapes[digest("format", model, text) % len(shapes)]
 
 
 def prompt_text(messages: Sequence[Mapping[str, Any]]) -> str:

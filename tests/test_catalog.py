@@ -10,14 +10,9 @@ import pytest
 
 from helpers.config import CATEGORIES
 from standins import catalog
-from standins.catalog import (
-    BRANDS,
-    OUT_OF_RANGE_PRICES,
-    TYPES,
-    generate_records,
-    iter_texts,
-    write_catalog,
-)
+from standins.catalog import generate_records, iter_texts, write_catalog
+from standins.catalog_products import BRANDS, TYPES
+from standins.catalog_record import OUT_OF_RANGE_PRICES
 
 FIELDS = {
     "main_category": str,
@@ -135,10 +130,16 @@ def test_defects_appear_at_their_rates(raw):
     assert 0.015 <= share(lambda r: not r["description"] and not r["features"]) <= 0.05
     assert 0.008 <= share(lambda r: r["details"] == {}) <= 0.04
     odd = ("Kilograms", "hundredths")
-    assert 0.008 <= share(
-        lambda r: any(u in r["details"].get("Item Weight", "") for u in odd)
-        or "," in r["details"].get("Item Weight", "")
-    ) <= 0.04
+    assert (
+        0.008
+        <= share(
+            lambda r: (
+                any(u in r["details"].get("Item Weight", "") for u in odd)
+                or "," in r["details"].get("Item Weight", "")
+            )
+        )
+        <= 0.04
+    )
     counts = [r["details"]["Number of Items"] for r in records if "Number of Items" in r["details"]]
     assert {type(c) for c in counts} == {int, str}  # the same key, two value types
     # Everything else is clean: a price in range, plenty of text.
@@ -188,7 +189,9 @@ def test_prices_follow_type_and_brand_not_a_constant():
             by_type_brand[category, kind, brand].append(math.log(price))
     # Product types differ a lot in price within every category.
     for category in CATEGORIES:
-        medians = [statistics.median(v) for (c, _), v in by_type.items() if c == category and len(v) >= 8]
+        medians = [
+            statistics.median(v) for (c, _), v in by_type.items() if c == category and len(v) >= 8
+        ]
         assert math.exp(max(medians) - min(medians)) > 10, category
     # Premium brands (first three) cost more than budget brands (last three) of the same type.
     wins = total = 0
@@ -231,7 +234,9 @@ def test_curation_reads_both_shapes_the_same_way(raw, converted):
         a = [parse_record(r) for r in raw[category]]
         b = [parse_record(r) for r in converted[category]]
         assert [type(x) for x in a] == [type(x) for x in b]
-        assert [x.price for x in a if isinstance(x, Draft)] == [x.price for x in b if isinstance(x, Draft)]
+        assert [x.price for x in a if isinstance(x, Draft)] == [
+            x.price for x in b if isinstance(x, Draft)
+        ]
         assert sum(isinstance(x, Draft) for x in a) / len(a) > 0.82
 
 
@@ -244,13 +249,20 @@ def test_write_catalog_writes_jsonl_that_datasets_loads(tmp_path):
     assert [json.loads(line) for line in lines] == generate_records("Appliances", 300, seed=1)
 
     data = load_dataset(
-        "json", data_files=str(paths["Appliances"]), split="train", cache_dir=str(tmp_path / "cache")
+        "json",
+        data_files=str(paths["Appliances"]),
+        split="train",
+        cache_dir=str(tmp_path / "cache"),
     )
     assert len(data) == 300
     assert set(data.column_names) == ALL_FIELDS
     rows = data.to_list()
     assert [r["price"] for r in rows] == [json.loads(line)["price"] for line in lines]
-    counts = [r["details"]["Number of Items"] for r in rows if r["details"] and "Number of Items" in r["details"]]
+    counts = [
+        r["details"]["Number of Items"]
+        for r in rows
+        if r["details"] and "Number of Items" in r["details"]
+    ]
     assert counts and {type(c) for c in counts} == {int, str}  # mixed types survive loading
 
 
@@ -266,7 +278,9 @@ def test_write_catalog_is_idempotent_and_regenerates_when_asked_for_more(tmp_pat
     write_catalog(tmp_path, categories=("Automotive",), n=80, seed=2)
     assert len(path.read_text().splitlines()) == 80
     write_catalog(tmp_path, categories=("Automotive",), n=80, seed=3)
-    assert json.loads(path.read_text().splitlines()[0]) == generate_records("Automotive", 1, seed=3)[0]
+    assert (
+        json.loads(path.read_text().splitlines()[0]) == generate_records("Automotive", 1, seed=3)[0]
+    )
     assert sorted(os.listdir(tmp_path)) == ["catalog.json", "meta_Automotive.jsonl"]
 
 
@@ -283,7 +297,8 @@ def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path, monkeyp
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["catalog.json", "meta_Electronics.jsonl"]
-    write_catalog(tmp_path, categories=("Electronics",), n=40, seed=1)  # and the next run repairs it
+    # ...and the next run repairs it
+    write_catalog(tmp_path, categories=("Electronics",), n=40, seed=1)
     assert len(path.read_text().splitlines()) == 40
 
 
