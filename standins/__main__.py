@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import time
 
+from .background_server import wait_for_exit
 from .openai_server import serve as serve_openai
 from .runner import serve_hub
 
@@ -25,14 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--exit-with-parent", action="store_true")
     args = parser.parse_args(argv)
 
-    parent = os.getppid()
     with serve_hub(args.root) as hub_url, serve_openai() as openai_url:
         print(json.dumps({"hub": hub_url, "openai": openai_url}), flush=True)
-        try:
-            while not args.exit_with_parent or os.getppid() == parent:
-                time.sleep(1.0)
-        except KeyboardInterrupt:
-            pass
+        wait_for_exit(args.exit_with_parent)
     return 0
 
 
