@@ -29,20 +29,11 @@ from pathlib import Path
 
 def smoke_test_items(n: int) -> tuple[list, list]:
     """The smoke splits as notebook 02 makes them (train, first ``n`` test items)."""
-    from helpers import sampling
-    from helpers.config import settings
-    from helpers.items import Item, curate_batch
     from helpers.tokenizer import load_tokenizer
-    from standins.catalog import generate_records
+    from standins.samples import smoke_splits
 
-    current = settings()
-    tokenizer = load_tokenizer()
-    items = []
-    for category in current.categories:
-        records = generate_records(category, current.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, tokenizer, category) if isinstance(r, Item)]
-    train, test = sampling.split(sampling.balance(items))
-    return train, test[:n]
+    splits = smoke_splits(load_tokenizer())
+    return splits.train, splits.test[:n]
 
 
 def time_predictors(

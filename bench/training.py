@@ -25,17 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def smoke_train_items(tokenizer) -> list:
     """The smoke training split as notebook 02 makes it, with the real tokenizer."""
-    from helpers import sampling
-    from helpers.config import settings
-    from helpers.items import Item, curate_batch
-    from standins.catalog import generate_records
+    from standins.samples import smoke_splits
 
-    current = settings()
-    items = []
-    for category in current.categories:
-        records = generate_records(category, current.sizes.catalog_size, seed=current.seed)
-        items += [r for r in curate_batch(records, tokenizer, category) if isinstance(r, Item)]
-    return sampling.split(sampling.balance(items)).train
+    return smoke_splits(tokenizer).train
 
 
 def run(trainer_class, folder: Path, items: list, batch_size: int, steps: int):
@@ -82,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import os
 
-    os.environ.setdefault("PRICER_SMOKE", "1")  # smoke sizes for the split
+    os.environ.setdefault("PRICER_SMOKE", "1")  # smoke mode, as in the offline course run
     import torch
     from transformers import AutoTokenizer
     from trl import SFTTrainer

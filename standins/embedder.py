@@ -26,8 +26,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helpers.config import CATEGORIES
+
+if TYPE_CHECKING:
+    import numpy as np
+    from tokenizers import Tokenizer
 
 DIMENSIONS = 64  # embedding size (the real all-MiniLM-L6-v2 has 384)
 RECORDS_PER_CATEGORY = 600  # corpus size: 8 categories x 600 product texts
@@ -62,7 +67,7 @@ def corpus(per_category: int = RECORDS_PER_CATEGORY, seed: int = CORPUS_SEED) ->
     ]
 
 
-def _tokenizer(vocabulary: list[str]):
+def _tokenizer(vocabulary: list[str]) -> Tokenizer:
     from tokenizers import Tokenizer, normalizers, pre_tokenizers
     from tokenizers.models import WordLevel
 
@@ -75,7 +80,9 @@ def _tokenizer(vocabulary: list[str]):
     return tokenizer
 
 
-def word_vectors(texts: list[str], dimensions: int = DIMENSIONS, seed: int = 0):
+def word_vectors(
+    texts: list[str], dimensions: int = DIMENSIONS, seed: int = 0
+) -> tuple[Tokenizer, np.ndarray]:
     """(tokenizer, weights): one row per token id, learned by LSA on ``texts``; row 0 (unknown) is 0."""
     import numpy as np
     from sklearn.decomposition import TruncatedSVD

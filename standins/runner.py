@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from helpers.config import WORKDIR_ENV, repo_root
 from helpers.config import smoke_environment as smoke_variables
@@ -86,7 +87,7 @@ def smoke_environment(workdir: str | os.PathLike) -> Iterator[dict[str, str]]:
             yield values
 
 
-def _save_charts(notebook, name: str, charts: Path) -> int:
+def _save_charts(notebook: Any, name: str, charts: Path) -> int:
     count = 0
     for cell in notebook.cells:
         for output in cell.get("outputs", []):

@@ -20,9 +20,12 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .llama3 import tokenizer_files
+
+if TYPE_CHECKING:
+    import torch
 
 # Llama's architecture (RMSNorm, rotary positions, grouped-query attention, SwiGLU) at toy size.
 TINY_SHAPE: dict[str, Any] = dict(
@@ -56,7 +59,7 @@ def llama31_tokenizer_config(source: Path) -> dict[str, Any]:
     return config
 
 
-def number_rows(tokenizer: Any, width: int, generator: Any):
+def number_rows(tokenizer: Any, width: int, generator: torch.Generator) -> torch.Tensor:
     """Output-layer weights: random, but smooth in log(value) for the number tokens."""
     import torch
 

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from helpers.config import (
     BASE_MODEL,
@@ -51,7 +52,8 @@ from helpers.config import (
 from helpers.retrieval import EMBEDDING_MODEL
 
 from .catalog import generate_records
-from .hub_storage import HubStorage
+from .hub_storage import HubStorage, folder_files
+from .samples import SEED, curated_items
 
 WORLD_VERSION = 3  # bump when anything below changes, so cached worlds are rebuilt
 LEARNER = "learner"
@@ -59,7 +61,6 @@ LEARNER_WRITE_TOKEN = SMOKE_HUB_TOKEN
 LEARNER_READ_TOKEN = "hf_standin_learner_read"
 STRANGER = "stranger"
 STRANGER_TOKEN = "hf_standin_stranger_write"
-SEED = 42
 
 
 def _catalog_files(n: int) -> dict[str, bytes]:
@@ -70,23 +71,14 @@ def _catalog_files(n: int) -> dict[str, bytes]:
     return files
 
 
-def _folder_files(folder: Path) -> dict[str, Path]:
-    return {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _published_splits(tokenizer, n_train: int, n_test: int) -> dict[str, bytes]:
+def _published_splits(tokenizer: Any, n_train: int, n_test: int) -> dict[str, bytes]:
     """The course's dataset schema: prompts with the price for train, ending at the prefix for test."""
     import random
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from helpers.items import Item, curate_batch
-
-    items = []
-    for category in CATEGORIES:
-        records = generate_records(category, SMOKE_SIZES.catalog_size, SEED + 1)
-        items += [r for r in curate_batch(records, tokenizer, category) if isinstance(r, Item)]
+    items = curated_items(tokenizer, SMOKE_SIZES.catalog_size, SEED + 1)
     random.Random(SEED).shuffle(items)
     test, train = items[:n_test], items[n_test : n_test + n_train]
     files = {}
@@ -126,7 +118,7 @@ def _adapter_files(base: Path, scratch: Path) -> dict[str, Path]:
     settings = json.loads((out / "adapter_config.json").read_text())
     settings["base_model_name_or_path"] = PUBLISHED_BASE_MODEL
     (out / "adapter_config.json").write_text(json.dumps(settings, indent=2))
-    return _folder_files(out)
+    return folder_files(out)
 
 
 def _quantized_files(base: Path, scratch: Path) -> dict[str, Path]:
@@ -146,7 +138,7 @@ def _quantized_files(base: Path, scratch: Path) -> dict[str, Path]:
     out = scratch / "quantized"
     model.save_pretrained(str(out))
     AutoTokenizer.from_pretrained(str(base)).save_pretrained(str(out))
-    return _folder_files(out)
+    return folder_files(out)
 
 
 def build_public(storage: HubStorage, scratch: Path) -> None:
@@ -167,7 +159,7 @@ def build_public(storage: HubStorage, scratch: Path) -> None:
 
     tiny = build_tiny_llama(scratch / "tiny-llama", seed=SEED)
     storage.create_repo(BASE_MODEL, gated=True)
-    storage.commit(BASE_MODEL, _folder_files(tiny), message="Tiny stand-in for Llama 3.1 8B")
+    storage.commit(BASE_MODEL, folder_files(tiny), message="Tiny stand-in for Llama 3.1 8B")
     storage.grant(BASE_MODEL, LEARNER)
 
     storage.create_repo(BASE_MODEL_4BIT)
@@ -191,9 +183,7 @@ def build_public(storage: HubStorage, scratch: Path) -> None:
 
     storage.create_repo(EMBEDDING_MODEL)
     embedder = build_embedder(scratch / "embedder")
-    storage.commit(
-        EMBEDDING_MODEL, _folder_files(embedder), message="Stand-in for all-MiniLM-L6-v2"
-    )
+    storage.commit(EMBEDDING_MODEL, folder_files(embedder), message="Stand-in for all-MiniLM-L6-v2")
 
 
 def cache_dir() -> Path:

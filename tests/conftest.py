@@ -2,40 +2,21 @@
 
 import pytest
 
-from helpers.config import settings
-
 
 @pytest.fixture(scope="session")
 def catalog_items(llama_tokenizer):
     """Curated Items from the synthetic catalog: 300 records per category, every category."""
-    from helpers.items import Item, curate_batch
-    from standins.catalog import generate_records
+    from standins.samples import catalog_items
 
-    items = []
-    for category in settings().categories:
-        records = generate_records(category, 300, seed=7)
-        items += [
-            r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)
-        ]
-    return items
+    return catalog_items(llama_tokenizer)
 
 
 @pytest.fixture(scope="session")
 def smoke_split(llama_tokenizer):
-    """The smoke splits exactly as notebook 02 makes them: the whole sample catalog, curated,
-    balanced and split with smoke mode's sizes (2,000 training items, 250 test items)."""
-    from helpers import sampling
-    from helpers.items import Item, curate_batch
-    from standins.catalog import generate_records
+    """The smoke splits exactly as notebook 02 makes them (2,000 training items, 250 test)."""
+    from standins.samples import smoke_splits
 
-    current = settings()
-    items = []
-    for category in current.categories:
-        records = generate_records(category, current.sizes.catalog_size, seed=current.seed)
-        items += [
-            r for r in curate_batch(records, llama_tokenizer, category) if isinstance(r, Item)
-        ]
-    return sampling.split(sampling.balance(items))
+    return smoke_splits(llama_tokenizer)
 
 
 @pytest.fixture(scope="session")
