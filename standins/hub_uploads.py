@@ -32,7 +32,7 @@ NO_XET = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class LfsPolicy:
     """Whether uploads go through Git LFS where the real Hub's would, and the URL signing key."""
 
