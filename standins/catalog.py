@@ -28,7 +28,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from helpers.config import CATEGORIES, PRICE_PREFIX, QUESTION
+from helpers.config import CATEGORIES
+from helpers.prompts import PRICE_PREFIX, QUESTION
 
 GENERATOR_VERSION = 1  # bump when records change, so written catalogs are regenerated
 SIDECAR = "catalog.json"

@@ -16,10 +16,10 @@ from helpers.frontier import (
     check_keys,
     key_status,
     messages_for,
-    read_price,
     usage_table,
 )
 from helpers.items import Item
+from helpers.prompts import read_price
 from helpers.testing import Tester
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FakeOpenAI
