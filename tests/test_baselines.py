@@ -23,7 +23,7 @@ from helpers.config import CATEGORIES
 from helpers.features import ItemFeatures, brand_of, parse_rank, parse_weight
 from helpers.results import load_results
 from helpers.scoring import score
-from helpers.testing import Tester
+from helpers.evaluation import Tester
 
 GRAM = 1 / 453.59237
 

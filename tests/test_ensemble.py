@@ -20,7 +20,7 @@ from helpers.ensemble import (
 )
 from helpers.items import Item
 from helpers.results import Result, load_results
-from helpers.testing import Tester
+from helpers.evaluation import Tester
 
 
 def items(prices, prefix="item"):

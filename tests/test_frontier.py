@@ -33,7 +33,7 @@ from helpers.frontier.messages import message_tokens
 from helpers.frontier.retries import RetryPolicy
 from helpers.items import Item
 from helpers.prompts import read_price
-from helpers.testing import Tester
+from helpers.evaluation import Tester
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FAULT_KINDS, FakeOpenAI
 

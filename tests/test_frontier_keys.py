@@ -20,7 +20,7 @@ from helpers.frontier import (
 )
 from helpers.items import Item
 from helpers.prompts import read_price
-from helpers.testing import Tester
+from helpers.evaluation import Tester
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FakeOpenAI
 
