@@ -18,6 +18,7 @@ from email.utils import format_datetime
 import pytest
 
 from helpers.config import settings
+from helpers.evaluation import Tester
 from helpers.frontier import (
     FatalError,
     FrontierClient,
@@ -33,7 +34,6 @@ from helpers.frontier.messages import message_tokens
 from helpers.frontier.retries import RetryPolicy
 from helpers.items import Item
 from helpers.prompts import read_price
-from helpers.evaluation import Tester
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FAULT_KINDS, FakeOpenAI
 

@@ -10,6 +10,7 @@ import pytest
 
 from helpers import secrets
 from helpers.config import repo_root
+from helpers.evaluation import Tester
 from helpers.frontier import (
     FrontierClient,
     MissingKeyError,
@@ -20,7 +21,6 @@ from helpers.frontier import (
 )
 from helpers.items import Item
 from helpers.prompts import read_price
-from helpers.evaluation import Tester
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FakeOpenAI
 
