@@ -293,8 +293,8 @@ class TreeMemory:
 def memory_child(path: str, second: str, workers: int) -> None:
     """Curate ``path`` in this fresh process, then ``second`` while still holding the first
     Items (as notebook 02 does category after category); print rates and memory as JSON."""
-    from helpers.items import token_budget
     from helpers.loaders import curate_file
+    from helpers.token_budget import token_budget
     from helpers.tokenizer import load_tokenizer
     from standins.llama3 import tokenizer_files
 
@@ -339,7 +339,8 @@ def levers(path: Path, records: list[dict], tokenizer) -> None:
     from datasets import load_dataset
 
     from helpers import loaders
-    from helpers.items import Draft, TokenBudget, parse_record, token_budget
+    from helpers.records import Draft, parse_record
+    from helpers.token_budget import TokenBudget, token_budget
 
     def per_cpu_second(action, count):
         gc.collect()

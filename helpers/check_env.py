@@ -8,8 +8,7 @@ what to do. Secrets are looked up where `helpers.secrets` looks (environment, ``
 secrets) and only ever reported as set, with where, or not set. Importing this module is
 cheap: torch is imported only when the GPU is checked.
 
-Introduced in notebooks/01_explore_data.ipynb (every notebook's versions cell calls
-`print_versions`).
+Introduced in notebooks/01_explore_data.ipynb.
 """
 
 from __future__ import annotations
@@ -17,44 +16,29 @@ from __future__ import annotations
 import argparse
 import importlib.metadata as metadata
 import os
-import platform
-import re
 import sys
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import BASE_MODEL
 from .secrets import find_secret
+from .versions import Requirement, read_requirements, satisfies
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 # Oldest and newest minor versions the course supports: transformers 5 and trl 1.x need 3.11;
 # Colab runs 3.13. The same claim as pyproject.toml's requires-python (a test holds them equal).
 SUPPORTED_PYTHON = ((3, 11), (3, 13))
-DIST_NAME = "pricer-helpers"
-REPO_ROOT = Path(__file__).resolve().parent.parent
 API_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 HF_TOKEN_NAMES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")  # the second is the Hub's older name
-LLAMA_REPO = "meta-llama/Llama-3.1-8B"  # gated: its tokenizer is needed from notebook 01
+LLAMA_REPO = BASE_MODEL  # gated: its tokenizer is needed from notebook 01
 KEY_PAGES = {
     "OPENAI_API_KEY": "https://platform.openai.com/api-keys",
     "ANTHROPIC_API_KEY": "https://console.anthropic.com/settings/keys",
 }
 
 # What the versions cell reports: (label, distribution name).
-VERSION_PACKAGES: tuple[tuple[str, str], ...] = (
-    ("torch", "torch"),
-    ("transformers", "transformers"),
-    ("huggingface_hub", "huggingface_hub"),
-    ("datasets", "datasets"),
-    ("trl", "trl"),
-    ("peft", "peft"),
-    ("accelerate", "accelerate"),
-    ("bitsandbytes", "bitsandbytes"),
-    ("openai", "openai"),
-    ("scikit-learn", "scikit-learn"),
-)
-
 COLAB_GPU_HOWTO = (
     "on Colab choose Runtime > Change runtime type > T4 GPU, then run the notebook again"
 )
@@ -125,90 +109,6 @@ def check_python(version: Sequence[int] | None = None) -> Check:
             f"if a package fails to install, use Python {hi_major}.{hi_minor}",
         )
     return Check("Python", OK, found, short=f"Python {found}")
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One line of requirements.txt: a distribution name and its version specifier."""
-
-    name: str
-    specifier: str  # e.g. ">=2.4", or "" for any version
-    line: str
-
-
-_NAME_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*(.*)$")
-
-
-def _parse_requirement(text: str) -> Requirement | None:
-    """A requirement line without its comment, or None when its environment marker excludes us."""
-    text = text.split("#", 1)[0].strip()
-    if not text or text.startswith("-"):
-        return None
-    try:
-        from packaging.requirements import Requirement as Parsed
-    except ImportError:  # packaging comes with transformers; a plain parse still works without it
-        body, _, _marker = text.partition(";")
-        match = _NAME_RE.match(body)
-        if not match:
-            return None
-        return Requirement(match.group(1), match.group(3).replace(" ", ""), text)
-    parsed = Parsed(text)
-    if parsed.marker is not None and not parsed.marker.evaluate({"extra": ""}):
-        return None
-    return Requirement(parsed.name, str(parsed.specifier), text)
-
-
-def read_requirements(path: str | os.PathLike | None = None) -> list[Requirement]:
-    """The course's requirements: ``path``, else the checkout's requirements.txt, else the
-    installed package's metadata (on Colab the helpers are installed, not checked out)."""
-    candidates = (
-        [Path(path)] if path else [REPO_ROOT / "requirements.txt", Path.cwd() / "requirements.txt"]
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            lines = candidate.read_text(encoding="utf-8").splitlines()
-            break
-    else:
-        if path:
-            raise FileNotFoundError(f"No requirements file at {path}")
-        try:
-            lines = metadata.requires(DIST_NAME) or []
-        except metadata.PackageNotFoundError:
-            lines = []
-    return [r for r in map(_parse_requirement, lines) if r is not None]
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    """'2.13.0+cpu' -> (2, 13, 0): enough to compare lower bounds without `packaging`."""
-    numbers = re.findall(r"\d+", version.split("+")[0])
-    return tuple(int(n) for n in numbers[:4])
-
-
-def satisfies(version: str, specifier: str) -> bool:
-    """Whether an installed version meets a specifier such as ``>=2.4`` (local tags ignored)."""
-    if not specifier:
-        return True
-    try:
-        from packaging.specifiers import SpecifierSet
-    except ImportError:
-        for part in specifier.split(","):
-            match = re.match(r"\s*(>=|==|>|<=|<|!=)\s*(\S+)", part)
-            if not match:
-                continue
-            op, bound = match.groups()
-            have, want = _version_key(version), _version_key(bound)
-            ok = {
-                ">=": have >= want,
-                ">": have > want,
-                "==": have == want,
-                "<=": have <= want,
-                "<": have < want,
-                "!=": have != want,
-            }[op]
-            if not ok:
-                return False
-        return True
-    return SpecifierSet(specifier).contains(version, prereleases=True)
 
 
 def check_requirement(requirement: Requirement) -> Check:
@@ -424,41 +324,6 @@ def run_checks(
     if show:
         print(report(checks))
     return checks
-
-
-def installed_version(distribution: str) -> str:
-    """The installed version of a distribution, or "not installed"."""
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def installed_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> dict[str, str]:
-    """Python, the main libraries and the helpers' versions, read from package metadata only.
-
-    Introduced in notebooks/01_explore_data.ipynb.
-    """
-    from . import __version__
-
-    versions = {"Python": f"{platform.python_version()} ({sys.platform})"}
-    for label, distribution in packages:
-        versions[label] = installed_version(distribution)
-    versions["helpers"] = __version__
-    return versions
-
-
-def print_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> None:
-    """Print Python, the main libraries and the helpers' versions, once (every notebook's
-    versions cell). Returns None, so a notebook cell ending with it shows nothing twice; use
-    `installed_versions` for the dict. Instant: it reads package metadata only.
-
-    Introduced in notebooks/01_explore_data.ipynb.
-    """
-    versions = installed_versions(packages)
-    width = max(len(label) for label in versions)
-    for label, version in versions.items():
-        print(f"{label:<{width}}  {version}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,9 +45,6 @@ MAX_TOKENS = 160
 MIN_CHARS = 300  # cheaper first filter, before any tokenization
 CEILING_CHARS = MAX_TOKENS * 7  # cut long texts before tokenizing: no item needs more
 
-QUESTION = "How much does this cost to the nearest dollar?"
-PRICE_PREFIX = "Price is $"
-
 # ---- sources on the Hub: real names, in both modes ------------------------------------------
 BASE_MODEL = "meta-llama/Llama-3.1-8B"  # gated: accept Meta's licence on its page first
 # The same weights stored in 4 bits by Unsloth: about 6 GB to download instead of 16, not gated.

@@ -133,7 +133,7 @@ def member_predictions(
 
     Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
     """
-    from .testing import Tester, summary_line
+    from .evaluation import Tester, summary_line
 
     name = name or getattr(predictor, "name", None) or type(predictor).__name__
     found = (saved or {}).get(name)

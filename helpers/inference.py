@@ -16,26 +16,11 @@ Introduced in notebooks/07_base_model.ipynb (greedy) and notebooks/09_fine_tuned
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .config import PRICE_PREFIX
-
-_NUMBER = re.compile(r"[-+]?\d*\.\d+|\d+")  # the course's pattern: 12.5, .5 or 12
-
-
-def extract_price(text: str) -> float | None:
-    """The first number after the last "Price is $" (or in ``text`` if it has none).
-
-    Commas are dropped ("1,299" is 1299). Returns None when there is no number, which the
-    Tester counts as a failure. Introduced in notebooks/07_base_model.ipynb.
-    """
-    if PRICE_PREFIX in text:
-        text = text.rsplit(PRICE_PREFIX, 1)[1]
-    match = _NUMBER.search(text.replace(",", ""))
-    return float(match.group()) if match else None
+from .prompts import read_price
 
 
 def _prompts(items: Sequence[Any]) -> list[str]:
@@ -86,7 +71,7 @@ class _Predictor:
 
 
 class GreedyPredictor(_Predictor):
-    """Greedy generation of ``max_new_tokens`` tokens, then `extract_price`.
+    """Greedy generation of ``max_new_tokens`` tokens, then `helpers.prompts.read_price`.
 
     Three tokens cover "123", ".", "00" with Llama 3's tokenizer. Introduced in
     notebooks/07_base_model.ipynb.
@@ -118,7 +103,7 @@ class GreedyPredictor(_Predictor):
         return self.tokenizer.batch_decode(new, skip_special_tokens=True)
 
     def _predict(self, prompts: list[str]) -> list[float | None]:
-        return [extract_price(text) for text in self.generate(prompts)]
+        return [read_price(text) for text in self.generate(prompts)]
 
 
 def number_tokens(tokenizer: Any) -> tuple[list[int], list[float]]:

@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from .config import CATEGORIES, RAW_DATASET, RAW_FILE, settings
-from .items import REASONS, UNREADABLE, Item, Rejection, TokenBudget, curate_batch, token_budget
+from .items import Item, curate_batch
+from .records import REASONS, UNREADABLE, Rejection
+from .token_budget import TokenBudget, token_budget
 
 try:  # faster than the json module, and stricter (see parse_line)
     import orjson

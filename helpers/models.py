@@ -305,7 +305,7 @@ def load_model_and_tokenizer(
 
 # Bits per weight of each format, scales included: NF4 keeps one fp32 scale per 64 weights
 # (+0.5 bit); double quantization stores those as 8 bits per 256-weight group (+0.127 bit).
-PRECISIONS: dict[str, float] = {
+BITS_PER_WEIGHT: dict[str, float] = {
     "fp32": 32.0,
     "bf16 / fp16": 16.0,
     "8-bit (LLM.int8)": 8.0 + 32 / 4096,  # one fp32 scale per row of 4,096
@@ -324,7 +324,7 @@ class Footprint:
 
 
 def estimate_footprints(config: Any) -> list[Footprint]:
-    """Weight memory in each precision of `PRECISIONS`, from the config alone.
+    """Weight memory in each precision of `BITS_PER_WEIGHT`, from the config alone.
 
     Only the transformer blocks' linear layers are quantized; embeddings, the output layer
     and norms stay in 16 bits (32 for fp32), as bitsandbytes does. Introduced in
@@ -336,7 +336,7 @@ def estimate_footprints(config: Any) -> list[Footprint]:
     norms = (2 * c.num_hidden_layers + 1) * c.hidden_size
     linear = total - embeddings - norms
     rows = []
-    for name, bits in PRECISIONS.items():
+    for name, bits in BITS_PER_WEIGHT.items():
         rest_bits = 32.0 if bits == 32.0 else 16.0
         size = (linear * bits + (embeddings + norms) * rest_bits) / 8
         rows.append(Footprint(name, round(bits, 3), size / 1e9))

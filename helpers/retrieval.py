@@ -287,7 +287,8 @@ class RetrievalPricer:
         return messages_for(item, self.store.similar(item, self.k) if similar is None else similar)
 
     def _price(self, item: Any, similar: Sequence[Neighbour]) -> float | Exception:
-        from .frontier import FrontierError, read_price, require_price
+        from .frontier import FrontierError, require_price
+        from .prompts import read_price
 
         try:
             reply = self.client.complete(self.messages(item, similar), check=require_price)

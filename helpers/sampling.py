@@ -24,9 +24,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .config import DATA_REPO, PRICE_PREFIX, PUBLISHED_SPLITS, QUESTION, settings
+from .config import DATA_REPO, PUBLISHED_SPLITS, settings
 from .files import atomic_path, write_text_atomically
 from .items import Item
+from .prompts import PRICE_PREFIX, QUESTION
 
 KEEP_ALL_ABOVE = 240.0  # every item from this price up is kept: they are rare enough already
 CATEGORY_WEIGHTS: Mapping[str, float] = {"Automotive": 1.0}  # others weigh DEFAULT_WEIGHT

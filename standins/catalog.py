@@ -26,8 +26,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from helpers.config import CATEGORIES, PRICE_PREFIX, QUESTION
+from helpers.config import CATEGORIES
 from helpers.files import atomic_path, write_text_atomically
+from helpers.prompts import PRICE_PREFIX, QUESTION
 
 from .catalog_products import TYPES
 from .catalog_record import synthetic_record

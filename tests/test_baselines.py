@@ -20,10 +20,10 @@ from helpers.baselines import (
     words,
 )
 from helpers.config import CATEGORIES
+from helpers.evaluation import Tester
 from helpers.features import ItemFeatures, brand_of, parse_rank, parse_weight
 from helpers.results import load_results
 from helpers.scoring import score
-from helpers.testing import Tester
 
 GRAM = 1 / 453.59237
 

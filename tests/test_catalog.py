@@ -228,7 +228,7 @@ def test_unknown_category_or_shape_is_refused():
 
 
 def test_curation_reads_both_shapes_the_same_way(raw, converted):
-    from helpers.items import Draft, parse_record
+    from helpers.records import Draft, parse_record
 
     for category in ("Electronics", "Musical_Instruments"):
         a = [parse_record(r) for r in raw[category]]

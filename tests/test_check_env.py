@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from helpers import check_env
+from helpers import check_env, versions
 from helpers.check_env import FAIL, OK, WARN, Check
 
 SECRET = "sk-secret-value-123"
@@ -59,9 +59,9 @@ def test_requirements_are_checked_against_their_lower_bounds(requirements):
 
 
 def test_the_course_requirements_are_read_from_the_checkout():
-    names = [r.name for r in check_env.read_requirements()]
+    names = [r.name for r in versions.read_requirements()]
     assert names[:2] == ["torch", "transformers"] and "bitsandbytes" in names
-    assert all(r.specifier.startswith(">=") for r in check_env.read_requirements())
+    assert all(r.specifier.startswith(">=") for r in versions.read_requirements())
 
 
 @pytest.mark.parametrize(
@@ -74,7 +74,7 @@ def test_the_course_requirements_are_read_from_the_checkout():
     ],
 )
 def test_satisfies(version, specifier, expected):
-    assert check_env.satisfies(version, specifier) is expected
+    assert versions.satisfies(version, specifier) is expected
 
 
 @pytest.mark.parametrize(
@@ -210,15 +210,15 @@ def test_gpu_is_reported_and_never_a_failure():
 
 
 def test_print_versions_prints_the_stack_once_and_returns_nothing(capsys):
-    assert check_env.print_versions() is None  # a cell ending with it shows no second copy
+    assert versions.print_versions() is None  # a cell ending with it shows no second copy
     out = capsys.readouterr().out
-    versions = check_env.installed_versions()
-    assert list(versions)[0] == "Python" and list(versions)[-1] == "helpers"
-    assert versions["transformers"] == metadata.version("transformers")
-    assert versions["scikit-learn"] == metadata.version("scikit-learn")
-    assert out.count(f"transformers     {versions['transformers']}\n") == 1
-    assert len(out.splitlines()) == len(versions)
-    missing = check_env.installed_versions([("ghost", "notarealpackage-xyz")])
+    found = versions.installed_versions()
+    assert list(found)[0] == "Python" and list(found)[-1] == "helpers"
+    assert found["transformers"] == metadata.version("transformers")
+    assert found["scikit-learn"] == metadata.version("scikit-learn")
+    assert out.count(f"transformers     {found['transformers']}\n") == 1
+    assert len(out.splitlines()) == len(found)
+    missing = versions.installed_versions([("ghost", "notarealpackage-xyz")])
     assert missing["ghost"] == "not installed"
 
 

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.config import MAX_TOKENS, MIN_TOKENS
-from helpers.items import UNREADABLE, Item, Rejection, curate, curate_batch, token_budget
+from helpers.items import Item, curate, curate_batch
 from helpers.loaders import curate_file
+from helpers.records import UNREADABLE, Rejection
+from helpers.token_budget import token_budget
 from standins.catalog import generate_records
 
 FAST = settings(
@@ -142,7 +144,7 @@ ALPHABET = (
 def test_the_fast_encoder_gives_identical_tokens_on_thousands_of_texts(llama_tokenizer):
     budget = token_budget(llama_tokenizer)
     assert budget.engine == "tiktoken"
-    from helpers.items import parse_record
+    from helpers.records import parse_record
 
     catalog = [
         parse_record(r).text

@@ -18,9 +18,9 @@ from helpers.ensemble import (
     members_table,
     save_validation,
 )
+from helpers.evaluation import Tester
 from helpers.items import Item
 from helpers.results import Result, load_results
-from helpers.testing import Tester
 
 
 def items(prices, prefix="item"):

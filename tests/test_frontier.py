@@ -18,6 +18,7 @@ from email.utils import format_datetime
 import pytest
 
 from helpers.config import settings
+from helpers.evaluation import Tester
 from helpers.frontier import (
     FatalError,
     FrontierClient,
@@ -27,13 +28,12 @@ from helpers.frontier import (
     cache_key,
     cost,
     messages_for,
-    read_price,
     retry_after_seconds,
 )
 from helpers.frontier.messages import message_tokens
 from helpers.frontier.retries import RetryPolicy
 from helpers.items import Item
-from helpers.testing import Tester
+from helpers.prompts import read_price
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FAULT_KINDS, FakeOpenAI
 

@@ -10,17 +10,17 @@ import pytest
 
 from helpers import secrets
 from helpers.config import repo_root
+from helpers.evaluation import Tester
 from helpers.frontier import (
     FrontierClient,
     MissingKeyError,
     check_keys,
     key_status,
     messages_for,
-    read_price,
     usage_table,
 )
 from helpers.items import Item
-from helpers.testing import Tester
+from helpers.prompts import read_price
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FakeOpenAI
 

@@ -9,9 +9,15 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from helpers.config import QUESTION
-from helpers.frontier import CHAT_QUESTION, SYSTEM_PROMPT, messages_for, read_price, user_prompt
-from helpers.frontier.messages import chat_answer
+from helpers.frontier import messages_for
+from helpers.prompts import (
+    CHAT_QUESTION,
+    QUESTION,
+    SYSTEM_PROMPT,
+    chat_answer,
+    chat_user_message,
+    read_price,
+)
 
 
 @dataclass
@@ -95,7 +101,7 @@ def test_messages_are_built_from_parts():
 
 def test_similar_items_go_before_the_question_as_context():
     similar = [Thing("A cheaper battery", 99.5), Thing("A dearer battery", 240.0)]
-    assert user_prompt(ITEM, similar) == (
+    assert chat_user_message(ITEM.text, similar) == (
         "To help, here are similar products and their prices:\n\n"
         "A cheaper battery\nPrice is $99.50\n\n"
         "A dearer battery\nPrice is $240.00\n\n"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from helpers.frontier import FrontierClient, messages_for, openai_client, read_price
+from helpers.frontier import FrontierClient, messages_for, openai_client
 from helpers.frontier.tuning import (
     check_jsonl,
     job_events,
@@ -18,6 +18,7 @@ from helpers.frontier.tuning import (
     write_jsonl,
 )
 from helpers.items import Item
+from helpers.prompts import read_price
 from standins.openai_server import FakeOpenAI
 
 SECRET = "sk-test-SECRET-4242-do-not-print"

@@ -6,8 +6,6 @@ from dataclasses import dataclass, field
 import pytest
 
 from helpers.human import (
-    GameView,
-    PriceGame,
     SheetGuesses,
     TypicalPricePlayer,
     count_guesses,
@@ -15,10 +13,10 @@ from helpers.human import (
     export_sheet,
     fill_sheet,
     parse_guess,
-    play,
     read_guesses,
     read_sheet,
 )
+from helpers.price_game import GameView, PriceGame, play
 from helpers.results import load_results
 
 

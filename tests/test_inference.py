@@ -1,4 +1,4 @@
-"""Prices from the model: extraction, top-K weighting, batched = one at a time, adapter round trip."""
+"""Prices from the model: top-K weighting, batched = one at a time, adapter round trip."""
 
 import math
 
@@ -8,30 +8,11 @@ import torch
 from helpers.inference import (
     GreedyPredictor,
     WeightedPredictor,
-    extract_price,
     load_fine_tuned,
     number_tokens,
     weighted_price,
 )
 from helpers.models import load_model_and_tokenizer
-
-
-@pytest.mark.parametrize(
-    ("text", "price"),
-    [
-        ("Price is $123.00", 123.0),
-        ("How much?\n\nPrice is $1,299.99 and more", 1299.99),
-        ("Price is $ 45", 45.0),
-        ("Price is $.5", 0.5),
-        ("Price is $99.", 99.0),
-        ("It costs 45 dollars", 45.0),  # no prefix: the first number in the text
-        ("Price is $12 text Price is $34.00", 34.0),  # the prompt's prefix, then the generated one
-        ("Price is $ unknown", None),
-        ("", None),
-    ],
-)
-def test_extract_price(text, price):
-    assert extract_price(text) == price
 
 
 def test_weighted_price_on_a_hand_built_distribution():

@@ -9,8 +9,11 @@ import pickle
 
 import pytest
 
-from helpers.config import MAX_TOKENS, MIN_TOKENS, PRICE_PREFIX, QUESTION
-from helpers.items import (
+from helpers.config import MAX_TOKENS, MIN_TOKENS
+from helpers.items import Item, curate, curate_batch
+from helpers.product_text import build_text, detail_text, scrub
+from helpers.prompts import PRICE_PREFIX, QUESTION
+from helpers.records import (
     BAD_PRICE,
     MALFORMED,
     NO_PRICE,
@@ -18,19 +21,12 @@ from helpers.items import (
     TOO_FEW_TOKENS,
     TOO_LITTLE_TEXT,
     Draft,
-    Item,
     Rejection,
-    TokenBudget,
-    build_text,
-    curate,
-    curate_batch,
-    detail_text,
+    listed_price,
     parse_details,
-    parse_price,
     parse_record,
-    scrub,
-    token_budget,
 )
+from helpers.token_budget import TokenBudget, token_budget
 
 LONG = " ".join(
     f"The sturdy {word} housing keeps the motor cool during long sessions at home."
@@ -95,8 +91,8 @@ def tokens(tokenizer, text):
         ([19.99], None),
     ],
 )
-def test_parse_price_reads_plain_prices_and_refuses_the_rest(value, expected):
-    assert parse_price(value) == expected
+def test_listed_price_reads_plain_prices_and_refuses_the_rest(value, expected):
+    assert listed_price(value) == expected
 
 
 @pytest.mark.parametrize(

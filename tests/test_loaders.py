@@ -5,15 +5,7 @@ import json
 
 import pytest
 
-from helpers.items import (
-    BAD_PRICE,
-    MALFORMED,
-    NO_PRICE,
-    UNREADABLE,
-    Item,
-    Rejection,
-    curate_batch,
-)
+from helpers.items import Item, curate_batch
 from helpers.loaders import (
     RAW_COLUMNS,
     CurationReport,
@@ -23,6 +15,7 @@ from helpers.loaders import (
     read_raw,
     spans,
 )
+from helpers.records import BAD_PRICE, MALFORMED, NO_PRICE, UNREADABLE, Rejection
 from standins.catalog import generate_records
 
 

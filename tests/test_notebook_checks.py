@@ -29,7 +29,7 @@ if "google.colab" in sys.modules:
 
     subprocess.run(["bash", "/content/price-is-right/colab_setup.sh"], check=True)
 """
-VERSIONS = "# NBVAL_SKIP\nfrom helpers.check_env import print_versions\n\nprint_versions()"
+VERSIONS = "# NBVAL_SKIP\nfrom helpers.versions import print_versions\n\nprint_versions()"
 PARAMETERS = """\
 # Parameters: every value you might change lives here.
 from helpers.config import configure
@@ -342,7 +342,7 @@ def test_the_ending_is_summary_then_exercises_last():
         (2, "import sys", "missing the guarded Colab setup cell"),
         (
             3,
-            "from helpers.check_env import print_versions\n\nprint_versions()",
+            "from helpers.versions import print_versions\n\nprint_versions()",
             "missing the versions cell",
         ),
         (

@@ -11,7 +11,8 @@ import urllib.request
 
 import pytest
 
-from helpers.frontier import FrontierClient, messages_for, read_price
+from helpers.frontier import FrontierClient, messages_for
+from helpers.prompts import read_price
 from standins.chat_pricer import (
     answer_price,
     answer_text,

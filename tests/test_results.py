@@ -147,8 +147,8 @@ def test_summary_metadata_is_plain_json(tmp_path):
 
 def test_a_revoked_key_run_does_not_replace_the_good_result(tmp_path, capsys):
     """End to end: the frontier client, the Tester and the results, with a key revoked between runs."""
+    from helpers.evaluation import Tester
     from helpers.frontier import FrontierClient
-    from helpers.testing import Tester
     from standins.openai_server import FakeOpenAI
 
     items = [

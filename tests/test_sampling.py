@@ -9,9 +9,10 @@ from collections import Counter
 
 import pytest
 
-from helpers.config import PRICE_PREFIX, QUESTION, settings
+from helpers.config import settings
 from helpers.hub import RepoMissingError
 from helpers.items import Item
+from helpers.prompts import PRICE_PREFIX, QUESTION
 from helpers.sampling import balance, load_splits, push_splits, save_splits, split
 
 

@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from helpers import sampling, training
-from helpers.config import PRICE_PREFIX
 from helpers.inference import WeightedPredictor
 from helpers.models import load_model_and_tokenizer, set_padding
 from helpers.presets import PRESETS
+from helpers.prompts import PRICE_PREFIX
 from helpers.scoring import score
 from helpers.trainer import CompletionLossTrainer
 

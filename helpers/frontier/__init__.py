@@ -2,8 +2,8 @@
 
 The rooms of this package, each small enough to read in one sitting:
 
-- `messages`: what a chat model is asked (system and user messages, built from parts) and
-  how a price is read from its reply;
+- `messages`: an item's chat messages (the words are `helpers.prompts`') and the checks a reply
+  must pass;
 - `providers`: where each provider's models live, the parameters each endpoint expects, and
   where its key comes from (`helpers.secrets`);
 - `client`: `FrontierClient`, the concurrent, cached, retried predictor;
@@ -43,21 +43,12 @@ from .errors import (
     RequestRejected,
     TransientError,
 )
-from .messages import (
-    CHAT_QUESTION,
-    SYSTEM_PROMPT,
-    messages_for,
-    read_price,
-    require_price,
-    user_prompt,
-)
+from .messages import messages_for, require_price
 from .providers import PROVIDERS, Provider, check_keys, key_status, openai_client, provider_for
 from .retries import retry_after_seconds
 
 __all__ = [
-    "CHAT_QUESTION",
     "PROVIDERS",
-    "SYSTEM_PROMPT",
     "TOKEN_PRICES",
     "TRAINING_PRICES",
     "EmptyReply",
@@ -83,11 +74,9 @@ __all__ = [
     "messages_for",
     "openai_client",
     "provider_for",
-    "read_price",
     "require_price",
     "retry_after_seconds",
     "spending_summary",
     "token_rates",
     "usage_table",
-    "user_prompt",
 ]

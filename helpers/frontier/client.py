@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..prompts import read_price
 from .cache import ReplyCache, cache_entry, cache_key
 from .costs import Estimate, Usage, format_dollars, token_rates
 from .errors import (
@@ -41,7 +42,7 @@ from .errors import (
     MalformedReply,
     TransientError,
 )
-from .messages import message_tokens, messages_for, read_price, require_price, require_text
+from .messages import message_tokens, messages_for, require_price, require_text
 from .providers import api_key_for, base_url_for, preset, provider_for
 from .retries import Endpoint, RetryPolicy, judge
 

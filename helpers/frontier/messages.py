@@ -1,11 +1,7 @@
-"""What a chat model is asked, and how its price is read back.
+"""An item's chat messages, their rough token count, and the checks a reply must pass.
 
-A chat model gets two messages built from parts: a system message that sets the task, and a
-user message made of the chat question and the item's text. Nothing is cut out of another
-prompt: the completion-style test prompt (``item.test_prompt``, "... to the nearest dollar?
-... Price is $") is for models that continue text; a chat model gets its own question and no
-dangling "Price is $". For the retrieval lesson, similar products with their prices can go
-before the question as context.
+The words themselves (system message, chat question, context) live in `helpers.prompts`, with
+every other prompt of the course; this module applies them to items for the client.
 
 Introduced in notebooks/05_frontier_models.ipynb.
 """
@@ -13,66 +9,20 @@ Introduced in notebooks/05_frontier_models.ipynb.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..config import PRICE_PREFIX
+from ..prompts import chat_messages, read_price
 from .errors import NoPriceInReply
-
-SYSTEM_PROMPT = "You estimate prices of items. Reply only with the price, no explanation"
-CHAT_QUESTION = "How much does this cost?"  # no rounding hint: a chat model may give cents
-CONTEXT_INTRO = "To help, here are similar products and their prices:"
-
-
-def chat_answer(price: float) -> str:
-    """The answer a fine-tuned chat model learns to give: "Price is $123.45".
-
-    Cents are kept on purpose: the chat question does not ask for the nearest dollar (the
-    open-source model's completion, which does, rounds).
-    Introduced in notebooks/06_frontier_fine_tuning.ipynb.
-    """
-    return f"{PRICE_PREFIX}{price:.2f}"
-
-
-def user_prompt(item: Any, similar: Sequence[Any] = ()) -> str:
-    """The user message: optional context (similar items and their prices), the question, the text.
-
-    Introduced in notebooks/05_frontier_models.ipynb.
-    """
-    parts: list[str] = []
-    if similar:
-        parts.append(CONTEXT_INTRO)
-        parts += [f"{other.text}\n{chat_answer(other.price)}" for other in similar]
-    parts += [CHAT_QUESTION, item.text]
-    return "\n\n".join(parts)
 
 
 def messages_for(item: Any, similar: Sequence[Any] = ()) -> list[dict[str, str]]:
-    """The chat messages that ask for one item's price: system, then user.
+    """The chat messages that ask for one item's price (see `helpers.prompts.chat_messages`).
 
     ``similar`` (items with ``text`` and ``price``) adds them as context before the question.
     Introduced in notebooks/05_frontier_models.ipynb.
     """
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": user_prompt(item, similar)},
-    ]
-
-
-# "1,299.99", "349", "12.5", and ".99" when the point starts the number ("$.99", not "approx.12").
-_PRICE = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|(?<![\w.])\.\d+")
-
-
-def read_price(reply: str | None) -> float | None:
-    """The first number in a model's reply ("Price is $1,299.99" -> 1299.99); None if none.
-
-    Introduced in notebooks/05_frontier_models.ipynb.
-    """
-    if not reply:
-        return None
-    match = _PRICE.search(reply)
-    return float(match.group().replace(",", "")) if match else None
+    return chat_messages(item.text, similar)
 
 
 def estimate_tokens(text: str) -> int:

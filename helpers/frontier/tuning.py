@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..prompts import chat_answer
 from .cache import write_text_atomically
 from .client import STAND_IN_HEADER
 from .costs import training_rate
-from .messages import chat_answer, estimate_tokens, messages_for
+from .messages import estimate_tokens, messages_for
 
 ROLES = frozenset({"system", "user", "assistant"})
 MESSAGE_KEYS = frozenset({"role", "content", "name", "weight"})

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.evaluation import AXIS_LIMIT, Tester, chart
 from helpers.scoring import GREEN, ORANGE, RED, colour_for, score
-from helpers.testing import AXIS_LIMIT, Tester, chart
 
 matplotlib.use("Agg")
 

@@ -73,8 +73,6 @@ class Tester:
     Item order is kept either way. Introduced in notebooks/03_baselines.ipynb.
     """
 
-    __test__ = False  # a course class, not a pytest test class
-
     def __init__(
         self,
         predictor: Callable[[Any], float],
