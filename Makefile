@@ -31,6 +31,7 @@ notebook: setup
 
 lint: setup
 	$(PY) -m ruff check helpers standins tools tests bench notebooks conftest.py
+	$(PY) -m pylint helpers   # duplicate code (6 lines or more) in the learners' package
 
 unit: setup
 	$(PY) -m pytest tests -q

@@ -26,9 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from helpers.evaluation import Tester
 from helpers.frontier import PROVIDERS, FrontierClient
 from helpers.items import Item
-from helpers.testing import Tester
 from standins.openai_server import serve
 
 MODEL = "gpt-4o-mini"

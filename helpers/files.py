@@ -12,6 +12,7 @@ Introduced in notebooks/02_curate_dataset.ipynb.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 import time
@@ -19,10 +20,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+@functools.cache
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """The process's umask, read without changing it (os.umask would, for every thread)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("Umask:")).split()[1], 8)
+    except (OSError, StopIteration, ValueError):  # not Linux: the common default
+        return 0o022
 
 
 STALE_SECONDS = 600  # a temporary file this old was left by a killed writer

@@ -55,7 +55,7 @@ from .catalog import generate_records
 from .hub_storage import HubStorage, folder_files
 from .samples import SEED, curated_items
 
-WORLD_VERSION = 3  # bump when anything below changes, so cached worlds are rebuilt
+WORLD_VERSION = 4  # bump when anything below changes, so cached worlds are rebuilt
 LEARNER = "learner"
 LEARNER_WRITE_TOKEN = SMOKE_HUB_TOKEN
 LEARNER_READ_TOKEN = "hf_standin_learner_read"
@@ -107,7 +107,9 @@ def _adapter_files(base: Path, scratch: Path) -> dict[str, Path]:
         target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
         task_type="CAUSAL_LM",
     )
-    peft_model = get_peft_model(model, config)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(SEED)  # LoRA's A matrices are drawn at random: the same every build
+        peft_model = get_peft_model(model, config)
     generator = torch.Generator().manual_seed(SEED)
     with torch.no_grad():
         for name, parameter in peft_model.named_parameters():

@@ -1,0 +1,104 @@
+"""The shape of the learners' package: no import cycle, small modules, true "Introduced in" tags."""
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "helpers"
+NOTEBOOKS = PACKAGE.parent / "notebooks"
+MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: Path) -> set[str]:
+    """Every helpers module ``path`` imports, at the top or inside a function."""
+    here = module_name(path).split(".")
+    package = here if path.name == "__init__.py" else here[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            target = ".".join([*base, *(node.module.split(".") if node.module else [])])
+            for alias in node.names:  # "from . import x" and "from .m import name"
+                found.add(f"{target}.{alias.name}" if f"{target}.{alias.name}" in NAMES else target)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name in NAMES and name != module_name(path)}
+
+
+NAMES = {module_name(p) for p in MODULES}
+
+
+def test_no_import_cycle_in_the_package():
+    graph = {module_name(p): imported(p) for p in MODULES}
+    graph = {m: {d for d in deps if not m.startswith(d + ".") and d != "helpers"} for m, deps in graph.items()}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt) :] + [nxt]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_modules_stay_small(path):
+    assert len(path.read_text().splitlines()) <= 400, f"{path.name}: split it into smaller modules"
+
+
+TAG = re.compile(r"Introduced in (notebooks/\d\d_[a-z0-9_]+\.ipynb)")
+
+
+def public_docstrings():
+    """(where, name, docstring) of every public module, function, class and method."""
+    for path in MODULES:
+        tree = ast.parse(path.read_text())
+        yield path, module_name(path), ast.get_docstring(tree) or ""
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                yield path, node.name, ast.get_docstring(node) or ""
+
+
+def notebook_text(relative: str) -> str:
+    import json
+
+    cells = json.loads((PACKAGE.parent / relative).read_text())["cells"]
+    return "\n".join("".join(c["source"]) for c in cells)
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether a notebook's text names a helper (a word) or a module (helpers.x, or its package)."""
+    if name.startswith("helpers."):
+        parts = name.split(".")
+        return any(f"{'.'.join(parts[:k])}" in text for k in range(len(parts), 1, -1))
+    return re.search(rf"\b{re.escape(name)}\b", text) is not None
+
+
+def test_every_introduced_in_tag_names_a_notebook_that_uses_it():
+    """A helper that says where it is introduced is named in that notebook (code or text);
+    helpers that work behind others say "Used by" instead."""
+    wrong = []
+    for path, name, doc in public_docstrings():
+        for notebook in TAG.findall(doc.replace("\n", " ")):
+            if not (PACKAGE.parent / notebook).exists():
+                wrong.append(f"{path.name}: {name} -> {notebook} does not exist")
+            elif not mentions(notebook_text(notebook), name):
+                wrong.append(f"{path.name}: {name} -> {notebook} never mentions it")
+    assert not wrong, "\n".join(wrong)
