@@ -224,3 +224,12 @@ def test_the_cli_check_passes_on_the_repository_and_fails_on_a_stray_figure(
     monkeypatch.setattr(course_map.check, "__defaults__", (None, None, readme))
     assert course_map.main(["--check"]) == 1
     assert "quotes 47 min" in capsys.readouterr().out
+
+
+def test_dollars_are_escaped_so_jupyter_and_github_never_typeset_them_as_maths():
+    entry = replace(_entry(), cost="about $0.13 to train and $0.02 to evaluate")
+    assert "**Cost:** about \\$0.13 to train and \\$0.02 to evaluate." in course_map.times_line(
+        entry
+    )
+    row = course_map.course_map(Table({}, {"01": replace(entry, cost_short="under $0.40")}))
+    assert "| under \\$0.40 |" in row

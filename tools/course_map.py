@@ -196,9 +196,14 @@ def shown(figure: tuple[str, str]) -> str:
 # ---- rendering ------------------------------------------------------------------------------
 
 
+def _dollars(text: str) -> str:
+    """``text`` with every "$" escaped, so that Jupyter and GitHub never read it as maths."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
 def times_line(entry: Entry) -> str:
     """A notebook's run time and cost, as its title cell states them."""
-    return (
+    return _dollars(
         f"**Run time:** smoke mode {entry.smoke}. Real mode: {entry.real}.\n**Cost:** {entry.cost}."
     )
 
@@ -216,8 +221,10 @@ def course_map(table: Table) -> str:
     for entry in table.entries.values():
         link = f"[{entry.title}](notebooks/{entry.file})"
         rows.append(
-            f"| {entry.number} | {link} | {entry.teaches} | {entry.needs} | "
-            f"{entry.real_short} | {entry.cost_short} |"
+            _dollars(
+                f"| {entry.number} | {link} | {entry.teaches} | {entry.needs} | "
+                f"{entry.real_short} | {entry.cost_short} |"
+            )
         )
     return "\n".join(rows)
 
