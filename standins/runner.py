@@ -110,6 +110,8 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "02": (),
     "09": ("02", "08"),
     "10": ("02", "03", "05", "08", "09"),
+    # the exercise solutions: notebook 08's adapter (exercises of 09 and 10), 05's saved GPT-4o
+    "11": ("02", "05", "08"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -63,12 +64,43 @@ def test_blocks_link_badge_previous_map_and_next(course):
         "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
         "(https://colab.research.google.com/github/pricer-course/price-is-right/blob/main/"
         "notebooks/02_curate_dataset.ipynb)\n\n"
-        "[← 01 · Explore the data](01_explore_data.ipynb) | [Course map](../README.md#course-map)"
-        " | [03 · Baselines →](03_baselines.ipynb)\n"
+        "[← 01 · Explore the data](https://github.com/pricer-course/price-is-right/blob/main/"
+        "notebooks/01_explore_data.ipynb) | "
+        "[Course map](https://github.com/pricer-course/price-is-right/blob/main/README.md#course-map)"
+        " | [Glossary](https://github.com/pricer-course/price-is-right/blob/main/docs/glossary.md)"
+        " | [03 · Baselines →](https://github.com/pricer-course/price-is-right/blob/main/"
+        "notebooks/03_baselines.ipynb)\n"
         f"{NAV_END}"
     )
     assert "← start of the course" in nav_source(course / "01_explore_data.ipynb")
     assert "end of the course →" in nav_source(course / "03_baselines.ipynb")
+
+
+def test_every_link_is_absolute_so_it_works_on_colab(course):
+    update_notebooks([course])
+    for path in course.glob("*.ipynb"):
+        links = re.findall(r"\]\(([^)]+)\)", nav_source(path))
+        assert links and all(link.startswith("https://") for link in links), links
+
+
+def test_links_to_the_course_pages_follow_repo(tmp_path):
+    fork = "https://github.com/someone/fork/blob/dev/"
+    text = (
+        f"[SLE]({fork}docs/glossary.md#sle), [a solution]({fork}notebooks/11_x.ipynb#ex-1), "
+        "[genai-prices](https://github.com/pydantic/genai-prices), "
+        "[a file](https://github.com/other/repo/blob/main/src/app.py)"
+    )
+    expected = text.replace(fork, "https://github.com/pricer-course/price-is-right/blob/main/")
+    assert navigation.retarget_links(text) == expected
+    path = make_notebook(tmp_path, "01_explore_data.ipynb", "01 · Explore")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell(text))
+    nbformat.write(nb, path)
+    assert stale_notebooks([path]) == [path]
+    update_notebooks([path])
+    assert nbformat.read(path, as_version=4).cells[-1].source == expected
+    assert stale_notebooks([path]) == []
+    assert navigation.retarget_links(expected, "someone/fork", "dev") == text  # and back
 
 
 def test_a_missing_nav_cell_is_created_right_after_the_title(course):

@@ -1,15 +1,22 @@
 """The navigation block at the top of every notebook: a Colab badge, then previous | map | next.
 
     python -m tools.navigation            # write the blocks into notebooks/*.ipynb
-    python -m tools.navigation --check    # exit 1, listing notebooks whose block is stale
+    python -m tools.navigation --check    # exit 1, listing notebooks whose links are stale
 
 The block lives between ``<!-- nav:start -->`` and ``<!-- nav:end -->`` in a markdown cell
-(created right after the title cell when missing); nothing outside the markers changes, and
-a file whose block is already current is not rewritten, so running it twice changes nothing.
-Neighbours are the other ``NN_*.ipynb`` files in the same folder, in name order, labelled
-with their titles: add, rename or retitle a notebook, then run this again.
+(created right after the title cell when missing). Neighbours are the other ``NN_*.ipynb``
+files in the same folder, in name order, labelled with their titles: add, rename or retitle
+a notebook, then run this again.
 
-Working from a fork? Change REPO below so the badges open your copy.
+Every link is absolute, to the repository on GitHub: a notebook opened in Colab has no
+folder around it, so ``../README.md`` or ``02_curate_dataset.ipynb`` would lead nowhere. The
+same goes for the links to the glossary and to the exercise solutions in markdown cells: any
+link to this course's ``docs/`` or ``notebooks/`` on GitHub is rewritten to REPO and BRANCH, so
+a fork that changes REPO below and runs this once has every link pointing at its own copy.
+Nothing else changes, and a file already current is not rewritten (running it twice changes
+nothing).
+
+Working from a fork? Change REPO below so the badges and links open your copy.
 Introduced in README.md ("Checks before you commit").
 """
 
@@ -24,7 +31,6 @@ from pathlib import Path
 
 REPO = "pricer-course/price-is-right"  # GitHub owner/name the Colab badges open; change for a fork
 BRANCH = "main"
-COURSE_MAP = "../README.md#course-map"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 NAV_START, NAV_END = "<!-- nav:start -->", "<!-- nav:end -->"
 NAV_CELL_ID = "navigation"
@@ -37,6 +43,34 @@ _BLOCK_RE = re.compile(re.escape(NAV_START) + r".*?" + re.escape(NAV_END), re.S)
 def colab_url(filename: str, repo: str = REPO, branch: str = BRANCH) -> str:
     """Where the Colab badge of a notebook points."""
     return f"https://colab.research.google.com/github/{repo}/blob/{branch}/notebooks/{filename}"
+
+
+def github_url(path: str, repo: str = REPO, branch: str = BRANCH) -> str:
+    """A file of the repository on GitHub ("README.md#course-map", "docs/glossary.md#sle")."""
+    return f"https://github.com/{repo}/blob/{branch}/{path}"
+
+
+def course_map_url() -> str:
+    """The course map: the table of notebooks, run times and costs in README.md."""
+    return github_url("README.md#course-map")
+
+
+def glossary_url(anchor: str = "") -> str:
+    """The glossary, or one of its terms (``anchor`` as GitHub makes it: "sle", "nf4")."""
+    return github_url("docs/glossary.md" + (f"#{anchor}" if anchor else ""))
+
+
+# A link to one of this course's own pages on GitHub, whatever owner/name/branch it names: the
+# glossary and other docs, or a numbered notebook (the solutions, a neighbour).
+_COURSE_LINK_RE = re.compile(
+    r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/blob/[A-Za-z0-9_./-]+?/"
+    r"(?=docs/[a-z0-9_-]+\.md|notebooks/\d\d_[a-z0-9_]+\.ipynb)"
+)
+
+
+def retarget_links(text: str, repo: str = REPO, branch: str = BRANCH) -> str:
+    """``text`` with every link to the course's docs or notebooks pointed at ``repo``/``branch``."""
+    return _COURSE_LINK_RE.sub(f"https://github.com/{repo}/blob/{branch}/", text)
 
 
 def course_notebooks(folder: str | Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -70,10 +104,18 @@ def nav_block(
     """The markdown between (and including) the markers. ``previous`` and ``following`` are
     (file name, title) of the neighbours, None at either end of the course."""
     badge = f"[![Open In Colab]({BADGE})]({colab_url(filename)})"
-    back = f"[← {previous[1]}]({previous[0]})" if previous else "← start of the course"
-    forward = f"[{following[1]} →]({following[0]})" if following else "end of the course →"
-    links = f"{back} | [Course map]({COURSE_MAP}) | {forward}"
-    return f"{NAV_START}\n{badge}\n\n{links}\n{NAV_END}"
+    back = (
+        f"[← {previous[1]}]({github_url('notebooks/' + previous[0])})"
+        if previous
+        else "← start of the course"
+    )
+    forward = (
+        f"[{following[1]} →]({github_url('notebooks/' + following[0])})"
+        if following
+        else "end of the course →"
+    )
+    middle = f"[Course map]({course_map_url()}) | [Glossary]({glossary_url()})"
+    return f"{NAV_START}\n{badge}\n\n{back} | {middle} | {forward}\n{NAV_END}"
 
 
 def _expected_blocks(paths: list[Path]) -> dict[Path, str]:
@@ -103,19 +145,26 @@ def _new_nav_cell(nb: dict, block: str) -> dict:
 
 
 def apply_block(nb: dict, block: str) -> bool:
-    """Put ``block`` into the notebook (a dict as json.load gives it); True if anything changed."""
+    """Put ``block`` into the notebook (a dict as json.load gives it), and point every link to
+    the course's pages at REPO; True if anything changed."""
     cells = nb.setdefault("cells", [])
+    changed, placed = False, False
     for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
         source = _source(cell)
-        if cell.get("cell_type") == "markdown" and NAV_START in source and NAV_END in source:
-            updated = _BLOCK_RE.sub(lambda _: block, source, count=1)
-            if updated == source:
-                return False
+        updated = retarget_links(source)
+        if not placed and NAV_START in source and NAV_END in source:
+            updated = _BLOCK_RE.sub(lambda _: block, updated, count=1)
+            placed = True
+        if updated != source:
             cell["source"] = updated
-            return True
-    title_first = bool(cells) and cells[0].get("cell_type") == "markdown"
-    cells.insert(1 if title_first else 0, _new_nav_cell(nb, block))
-    return True
+            changed = True
+    if not placed:
+        title_first = bool(cells) and cells[0].get("cell_type") == "markdown"
+        cells.insert(1 if title_first else 0, _new_nav_cell(nb, block))
+        changed = True
+    return changed
 
 
 def render(text: str, block: str) -> str | None:
