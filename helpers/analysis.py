@@ -21,7 +21,7 @@ NO_CATEGORY = "(no category)"  # the course's published splits carry none
 def band_of(price: float, edges: Sequence[float] = PRICE_BANDS) -> str:
     """The price band a true price falls in: "$50-100"; the last band includes everything above.
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.analysis`.
     """
     for low, high in zip(edges, edges[1:], strict=False):
         if price < high:
@@ -32,7 +32,7 @@ def band_of(price: float, edges: Sequence[float] = PRICE_BANDS) -> str:
 def item_errors(results: Mapping[str, Result]):
     """One row per model and answered item: model, title, category, band, truth, guess, error.
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.analysis`.
     """
     import pandas as pd
 
@@ -61,7 +61,7 @@ def item_errors(results: Mapping[str, Result]):
 def error_by(results: Mapping[str, Result], by: str = "category"):
     """Average error of every model (rows, best first) in every category or price band (columns).
 
-    ``by`` is "category" or "band". Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    ``by`` is "category" or "band". Used within `helpers.analysis`.
     """
     if by not in ("category", "band"):
         raise ValueError(f"by must be 'category' or 'band', not {by!r}")

@@ -51,7 +51,7 @@ def _all_cores() -> int:
 class Pricer:
     """A price predictor for the Tester: ``fit(items)``, then ``pricer(item)`` or ``predict_batch``.
 
-    ``train_seconds`` says how long the last ``fit`` took. Introduced in notebooks/03_baselines.ipynb.
+    ``train_seconds`` says how long the last ``fit`` took. Used within `helpers.baselines`.
     """
 
     name: str = "Pricer"
@@ -132,7 +132,7 @@ class BagOfWords:
     """Word counts over the ``max_features`` most frequent words (English stop words dropped).
 
     A thin wrapper on scikit-learn's CountVectorizer with the course's tokenizer (`words`).
-    Introduced in notebooks/03_baselines.ipynb.
+    Used within `helpers.baselines`.
     """
 
     def __init__(self, max_features: int = 1000) -> None:

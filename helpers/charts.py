@@ -31,18 +31,20 @@ _MARK_ID = "pricer-smoke-mark"
 def mark_if_smoke(fig: Any) -> None:
     """Stamp "smoke run: stand-in models and synthetic data" on a smoke run's figure (once).
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Introduced in notebooks/08_qlora_training.ipynb.
     """
     mark = settings().chart_mark
     if mark and not any(t.get_gid() == _MARK_ID for t in fig.texts):
-        text = fig.text(0.99, 0.005, mark, ha="right", va="bottom", fontsize=10, color="#b22222", style="italic")
+        text = fig.text(
+            0.99, 0.005, mark, ha="right", va="bottom", fontsize=10, color="#b22222", style="italic"
+        )
         text.set_gid(_MARK_ID)
 
 
 def compact_png(fig: Any) -> bytes:
     """The figure as a PNG with a 256-colour palette (about 3x smaller than full colour).
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.charts`.
     """
     from PIL import Image
 

@@ -53,7 +53,7 @@ def _quiet(message: str) -> None:
 def checkpoint_problem(folder: str | os.PathLike) -> str | None:
     """Why ``folder`` cannot be resumed from ("missing optimizer.pt", ...), or None if it can.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.checkpoints`.
     """
     folder = Path(folder)
     missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
@@ -96,7 +96,7 @@ def local_checkpoints(output_dir: str | os.PathLike) -> tuple[dict[Path, int], d
 def hub_checkpoint_step(hub_repo: str, say: Say = print) -> int | None:
     """The step of the Hub's ``last-checkpoint``, or None when nothing was pushed yet.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.checkpoints`.
     """
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
@@ -125,7 +125,7 @@ def hub_checkpoint_step(hub_repo: str, say: Say = print) -> int | None:
 
 def download_hub_checkpoint(hub_repo: str, output_dir: str | os.PathLike, say: Say = print):
     """Download the Hub's ``last-checkpoint`` into ``output_dir`` as ``checkpoint-<step>``;
-    returns that folder, or None when it is incomplete. Introduced in notebooks/08_qlora_training.ipynb.
+    returns that folder, or None when it is incomplete. Used within `helpers.checkpoints`.
 
     It is stored under its step's name, like any local checkpoint: the Trainer's pushes leave
     ``checkpoint-*`` folders out, so an old copy never travels back over a newer one.
@@ -166,7 +166,7 @@ def newest_checkpoint(
 
     Incomplete folders are skipped with the reason printed, and removed unless
     ``remove_incomplete`` is False. Returns None when there is nothing to resume.
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.checkpoints`.
     """
     complete, broken = local_checkpoints(output_dir)
     for path, problem in broken.items():
@@ -200,7 +200,7 @@ def finished(checkpoint: str | os.PathLike, max_steps: int) -> bool:
 class SaveAtEnd(TrainerCallback):
     """Save a checkpoint at the last step too, so a finished run resumes as finished.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.checkpoints`.
     """
 
     def on_step_end(self, args, state, control, **kwargs):
@@ -212,7 +212,7 @@ class SaveAtEnd(TrainerCallback):
 def load_checkpoint(trainer: Any, checkpoint: str | os.PathLike) -> None:
     """Put a checkpoint's adapter weights and trainer state into ``trainer``, without training.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.checkpoints`.
     """
     from peft import set_peft_model_state_dict
     from safetensors.torch import load_file

@@ -101,7 +101,7 @@ COURSE_FIGURES: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Sizes:
-    """How much data a mode uses. Introduced in notebooks/02_curate_dataset.ipynb."""
+    """How much data a mode uses. Used by `helpers.product_text`."""
 
     n_train: int  # training items
     n_validation: int  # held out for choosing and blending models (never the test items)
@@ -209,7 +209,7 @@ PROVIDER_PREFIXES = ("OPENAI", "ANTHROPIC", "GEMINI")  # <P>_BASE_URL and <P>_AP
 def smoke_environment(hub_url: str, openai_url: str, root: str | os.PathLike) -> dict[str, str]:
     """The variables that point every client at the stand-ins, with caches below ``root``.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.config`.
     """
     values = {
         SMOKE_ENV: "1",
@@ -258,8 +258,7 @@ def use_standins(current: Settings) -> dict[str, str]:
     """Point every client of this process at the stand-ins, starting them if none serve it.
 
     Called by `configure` in smoke mode. Real-looking keys in the environment are replaced by
-    the stand-ins', so smoke mode never reaches a paid service. Introduced in
-    notebooks/01_explore_data.ipynb.
+    the stand-ins', so smoke mode never reaches a paid service. Used within `helpers.config`.
     """
     running = os.environ.get(STANDINS_ENV)
     urls = json.loads(running) if running else _start_standins(current.root / "standins")

@@ -33,7 +33,7 @@ GRADIO_HINT = (
 def description_item(description: str) -> Item:
     """An item to price from free text: its first line is the title; long texts are cut.
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.demo`.
     """
     text = description.strip()[:CEILING_CHARS]
     if not text:
@@ -86,8 +86,7 @@ class DemoHandler:
 def build_app(handler: DemoHandler, examples: Sequence[str] = ()) -> Any:
     """The Gradio page around ``handler``: a text box, a button, the two tables, and examples.
 
-    Its endpoint is named "estimate" (for `gradio_client`). Introduced in
-    notebooks/10_retrieval_and_ensembles.ipynb.
+    Its endpoint is named "estimate" (for `gradio_client`). Used within `helpers.demo`.
     """
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no usage pings
     try:

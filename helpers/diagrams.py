@@ -54,7 +54,7 @@ def _show(fig: Any) -> None:
 def pipeline_figure() -> Any:
     """The course's data flow as boxes and arrows, with the notebooks that do each step.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.diagrams`.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
@@ -116,7 +116,7 @@ def lora_figure(d: int = 4_096, r: int = 32, alpha: int = 64) -> Any:
 
     B and A widen with ``r`` (not to scale), and the counts are those of one attention
     projection of Llama 3.1 8B (``d`` = 4,096) at the given ``r``.
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.diagrams`.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, Rectangle

@@ -63,7 +63,7 @@ def _writable_repo() -> str | None:
 def save_validation(result: Result, directory: str | Path | None = None, push: bool = True) -> Path:
     """Keep a model's predictions on the validation items (locally, and in your data repository).
 
-    They never join the leaderboard. Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    They never join the leaderboard. Used within `helpers.ensemble`.
     """
     path = record(result, _validation_dir(directory), push=False)
     repo = _writable_repo() if push and result.trusted else None
@@ -111,7 +111,7 @@ def _key(title: str, truth: float) -> tuple[str, float]:
 def matches(result: Result, items: Sequence[Any]) -> bool:
     """Whether ``result`` holds predictions for exactly ``items``, in order (titles and prices).
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used by `helpers.frontier.costs` and `helpers.presets`.
     """
     return result.count == len(items) and all(
         _key(t, p) == _key(i.title, i.price)
@@ -158,7 +158,7 @@ def member_predictions(
 class Blend:
     """Weights per member and an intercept: price = intercept + sum(weight x member's price).
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.ensemble`.
     """
 
     names: tuple[str, ...]

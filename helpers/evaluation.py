@@ -193,7 +193,7 @@ def _line(result: Result, i: int) -> str:
 def print_report(result: Result) -> None:
     """The summary, the colour legend, a sample of items, the worst misses and the failures.
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used within `helpers.evaluation`.
     """
     print(summary_line(result))
     print(f"Colours: {COLOUR_RULES}. SLE: squared log error of one item (see the glossary).")

@@ -117,7 +117,7 @@ def brand_of(item: Any) -> str:
     """The item's brand, or "" if unknown.
 
     An Item carries it (curation read "Brand", else "Manufacturer"); any other object is read
-    from its ``details`` dict the same way. Introduced in notebooks/03_baselines.ipynb.
+    from its ``details`` dict the same way. Used within `helpers.features`.
     """
     if hasattr(item, "brand"):
         return str(item.brand or "").strip()
@@ -129,7 +129,7 @@ def brand_of(item: Any) -> str:
 def weight_of(item: Any) -> float | None:
     """The item's weight in pounds (from an Item, or parsed from a ``details`` dict), or None.
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used within `helpers.features`.
     """
     if hasattr(item, "weight"):
         return item.weight
@@ -139,7 +139,7 @@ def weight_of(item: Any) -> float | None:
 def rank_of(item: Any) -> float | None:
     """The item's best-sellers rank (from an Item, or parsed from a ``details`` dict), or None.
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used within `helpers.features`.
     """
     if hasattr(item, "rank"):
         return item.rank

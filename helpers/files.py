@@ -6,29 +6,17 @@ new one. The temporary file is removed if writing fails (or, after a kill, by th
 of the same file), and the result has the usual permissions (0644 under the common umask), not
 a temporary file's 0600.
 
-Introduced in notebooks/02_curate_dataset.ipynb.
+Used by `helpers.human`, `helpers.results` and `helpers.sampling`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
-
-
-@functools.cache
-def _umask() -> int:
-    """The process's umask, read without changing it (os.umask would, for every thread)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-        return int(next(line for line in status.splitlines() if line.startswith("Umask:")).split()[1], 8)
-    except (OSError, StopIteration, ValueError):  # not Linux: the common default
-        return 0o022
-
 
 STALE_SECONDS = 600  # a temporary file this old was left by a killed writer
 
@@ -45,31 +33,30 @@ def _sweep(target: Path) -> None:
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success it replaces ``path`` in one step.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    Used by `helpers.human` and `helpers.sampling`.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     _sweep(target)
-    handle, staging = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
+    staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
+    # created like open() creates a file: mode 0666 less the umask (not a temp file's 0600)
+    os.close(os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        yield Path(staging)
-        os.chmod(staging, 0o666 & ~_umask())
+        yield staging
         os.replace(staging, target)
     finally:
-        if os.path.exists(staging):
-            os.remove(staging)
+        staging.unlink(missing_ok=True)
 
 
 def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically. Introduced in notebooks/02_curate_dataset.ipynb."""
+    """Write ``text`` to ``path`` atomically. Used by `helpers.frontier.cache`, `helpers.frontier.tuning` and `helpers.sampling`."""
     with atomic_path(path) as staging:
         staging.write_text(text, encoding="utf-8")
     return Path(path)
 
 
 def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically. Introduced in notebooks/02_curate_dataset.ipynb."""
+    """Write ``data`` to ``path`` atomically. Used by `helpers.results`."""
     with atomic_path(path) as staging:
         staging.write_bytes(data)
     return Path(path)

@@ -106,7 +106,7 @@ def friendly_hub_errors(source: str, hint: str = MISSING_HINT) -> Iterator[None]
     """Re-raise Hub failures while opening ``source`` as errors that say what to do.
 
     ``hint`` is added when the repository or file is missing (e.g. which notebook makes it).
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.checkpoints`, `helpers.inference`, `helpers.models` and others.
     """
     from huggingface_hub.errors import (
         EntryNotFoundError,
@@ -147,7 +147,7 @@ def friendly_hub_errors(source: str, hint: str = MISSING_HINT) -> Iterator[None]
 def hub_token() -> str | None:
     """The Hub token: HF_TOKEN (environment, .env, Colab secrets) or `hf auth login`'s.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    Used by `helpers.inference`.
     """
     value = find_secret("HF_TOKEN")[0]
     if value:
@@ -181,7 +181,7 @@ def account() -> dict[str, Any] | None:
 def hub_user() -> str | None:
     """Your Hub user name: HF_USER if set, else the token's account; None without a token.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    Introduced in notebooks/07_base_model.ipynb.
     """
     explicit = find_secret("HF_USER")[0]
     if explicit:
@@ -223,7 +223,7 @@ def push_files(
 ) -> str:
     """Upload ``files`` (path in repo -> local file or bytes) as ONE commit; returns its id.
 
-    Creates the repository (private) if needed. Introduced in notebooks/02_curate_dataset.ipynb.
+    Creates the repository (private) if needed. Used by `helpers.ensemble`, `helpers.results` and `helpers.sampling`.
     """
     from huggingface_hub import CommitOperationAdd, HfApi
 
@@ -243,7 +243,7 @@ def push_files(
 def list_files(
     repo_id: str, repo_type: str = "dataset", revision: str | None = None, hint: str = MISSING_HINT
 ) -> list[str]:
-    """Every file path in a Hub repository at ``revision``. Introduced in notebooks/02_curate_dataset.ipynb."""
+    """Every file path in a Hub repository at ``revision``. Used by `helpers.ensemble`, `helpers.results` and `helpers.sampling`."""
     from huggingface_hub import HfApi
 
     with friendly_hub_errors(repo_id, hint):
@@ -254,7 +254,7 @@ def list_files(
 
 def head_revision(repo_id: str, repo_type: str = "dataset", hint: str = MISSING_HINT) -> str:
     """The commit id a repository's main branch points at now, so several files come from one
-    commit. Introduced in notebooks/02_curate_dataset.ipynb."""
+    commit. Used by `helpers.ensemble`, `helpers.results` and `helpers.sampling`."""
     from huggingface_hub import HfApi
 
     with friendly_hub_errors(repo_id, hint):
@@ -270,7 +270,7 @@ def pull_file(
 ) -> Path:
     """Download one file (cached in the Hub cache); its local path.
 
-    Introduced in notebooks/02_curate_dataset.ipynb.
+    Used by `helpers.ensemble`, `helpers.loaders`, `helpers.results` and others.
     """
     from huggingface_hub import hf_hub_download
 

@@ -83,7 +83,7 @@ def _sheet_row(index: int) -> str:
 def read_sheet(path: str | os.PathLike) -> list[dict[str, str]]:
     """The sheet's rows as dicts with "prompt" and "guess" (text, possibly empty).
 
-    Raises ValueError if the file is not a guess sheet. Introduced in notebooks/04_human_baseline.ipynb.
+    Raises ValueError if the file is not a guess sheet. Used within `helpers.human`.
     """
     path = Path(path)
     with path.open(newline="", encoding="utf-8-sig") as handle:  # -sig: Excel's byte-order mark
@@ -187,7 +187,7 @@ def read_guesses(path: str | os.PathLike, items: Sequence[Any] | None = None) ->
 class SheetGuesses:
     """A predictor that answers each item with the guess the sheet holds for its prompt.
 
-    Lets the Tester score a person exactly like a model. Introduced in notebooks/04_human_baseline.ipynb.
+    Lets the Tester score a person exactly like a model. Used within `helpers.human`.
     """
 
     def __init__(self, items: Sequence[Any], guesses: Sequence[float], name: str = "Human") -> None:

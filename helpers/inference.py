@@ -126,7 +126,7 @@ def weighted_price(logits, ids, values, top_k: int = 3):
 
     Softmax over the whole vocabulary, keep the ``top_k`` most likely number tokens
     (``ids`` with ``values``), and average their values weighted by their probabilities.
-    Returns a tensor of one price per row. Introduced in notebooks/09_fine_tuned_inference.ipynb.
+    Returns a tensor of one price per row. Used within `helpers.inference`.
     """
     import torch
 
@@ -180,7 +180,7 @@ def resolve_adapter(adapter: str, revision: str | None = None) -> tuple[str, str
     """Where an adapter comes from: "mine" (your run's Hub repository, else its local folder),
     "published" (the course's, at its best checkpoint), or a repository id or folder as given.
 
-    Returns (repository id or folder, revision). Introduced in notebooks/09_fine_tuned_inference.ipynb.
+    Returns (repository id or folder, revision). Used within `helpers.inference`.
     """
     from .config import PUBLISHED_ADAPTER, PUBLISHED_ADAPTER_REVISION, RUN_REPO, settings
     from .hub import learner_repo

@@ -102,7 +102,7 @@ def curate_batch(records: Sequence[Any], tokenizer, category: str = "") -> list[
 
     Keeps items with more than MIN_TOKENS tokens, cut to at most MAX_TOKENS. The result lines
     up with ``records``; ``tokenizer`` may also be a ready `TokenBudget`.
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.loaders`.
     """
     budget = token_budget(tokenizer)
     results: list[Item | Rejection] = [parse_record(r) for r in records]

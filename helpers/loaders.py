@@ -53,7 +53,7 @@ CHUNK_BYTES = 4 << 20  # each process curates at most this much of the file at a
 class CurationReport:
     """How many records one load read, kept, and rejected for each reason (with an example).
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.loaders`.
     """
 
     category: str
@@ -98,7 +98,7 @@ def parse_line(
 
     Lines orjson refuses (a lone surrogate escape, a number too large for a float) get a
     second chance with the json module; invalid UTF-8, truncated JSON, plain text and JSON
-    that is not an object are unreadable. Introduced in notebooks/01_explore_data.ipynb.
+    that is not an object are unreadable. Used within `helpers.loaders`.
     """
     try:
         record = orjson.loads(line) if orjson is not None else None
@@ -120,7 +120,7 @@ def iter_raw(
 ) -> Iterator[dict[str, Any] | Rejection]:
     """Every non-blank line of a raw JSONL file, parsed (see `parse_line`), in order.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.loaders`.
     """
     with open(path, "rb") as lines:
         for line in lines:
@@ -174,7 +174,7 @@ def default_workers() -> int:
 
 def spans(path: str | os.PathLike, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
     """Byte ranges of about ``chunk_bytes`` that start and end on line boundaries: each worker
-    reads its own. Introduced in notebooks/01_explore_data.ipynb."""
+    reads its own. Used by `helpers.product_text`."""
     size = os.path.getsize(path)
     bounds = [0]
     with open(path, "rb") as handle:
@@ -240,7 +240,7 @@ def curate_file(
 
     ``workers`` processes (default: every core, at most 8) each curate ``chunk_bytes`` of the
     file at a time (default: 4 MB, less for small files so every worker gets several
-    chunks); one worker runs in this process. Introduced in notebooks/01_explore_data.ipynb.
+    chunks); one worker runs in this process. Used within `helpers.loaders`.
     """
     path = str(path)
     budget = token_budget(tokenizer)

@@ -77,7 +77,7 @@ def has_bf16_hardware(device: int | None = None) -> bool:
     ``torch.cuda.is_bf16_supported()`` answers True on a T4 too, because it counts emulation,
     which is several times slower than fp16 there; the capability is the honest test. This is
     the one place the rule lives: the compute dtype, the training flags and the environment
-    check all ask here. Introduced in notebooks/07_base_model.ipynb, behind `compute_dtype`.
+    check all ask here. Used by `helpers.check_env` and `helpers.presets`, behind `compute_dtype`.
     """
     import torch
 
@@ -99,7 +99,7 @@ def compute_dtype():
 
 
 def quantization_kwargs(dtype=None) -> dict[str, Any]:
-    """The course's 4-bit settings as `BitsAndBytesConfig` keywords. Introduced in notebooks/07_base_model.ipynb."""
+    """The course's 4-bit settings as `BitsAndBytesConfig` keywords. Used within `helpers.models`."""
     return dict(
         load_in_4bit=True,  # weights stored in 4 bits...
         bnb_4bit_quant_type="nf4",  # ...as NormalFloat4: levels spaced for normally distributed weights
@@ -184,8 +184,7 @@ def set_padding(tokenizer: Any, side: str = "right") -> Any:
     """Pad with the end-of-text token (as the course does) on ``side``; returns the tokenizer.
 
     Right padding for training (labels line up with inputs); left padding for batched
-    generation, so every prompt ends where new tokens begin. Introduced in
-    notebooks/07_base_model.ipynb.
+    generation, so every prompt ends where new tokens begin. Introduced in notebooks/08_qlora_training.ipynb.
     """
     if side not in ("left", "right"):
         raise ValueError(f"padding side must be 'left' or 'right', not {side!r}")
@@ -200,7 +199,7 @@ def set_padding(tokenizer: Any, side: str = "right") -> Any:
 
 @contextlib.contextmanager
 def friendly_oom(what: str) -> Iterator[None]:
-    """Re-raise a CUDA out-of-memory error with what to lower. Introduced in notebooks/07_base_model.ipynb."""
+    """Re-raise a CUDA out-of-memory error with what to lower. Used by `helpers.checkpoints` and `helpers.inference`."""
     import torch
 
     try:
@@ -240,7 +239,7 @@ def _device_map() -> dict[str, int] | None:
 def from_pretrained_kwargs(quantize: bool = True, revision: str | None = None) -> dict[str, Any]:
     """Keywords for ``AutoModelForCausalLM.from_pretrained``: dtype, placement, 4 bits.
 
-    Introduced in notebooks/07_base_model.ipynb.
+    Used within `helpers.models`.
     """
     dtype = compute_dtype()
     kwargs: dict[str, Any] = dict(dtype=dtype, device_map=_device_map(), revision=revision)
@@ -253,7 +252,7 @@ def set_compute_dtype(model: Any, dtype: Any) -> int:
     """Make every 4-bit layer of ``model`` compute in ``dtype``; returns how many it changed.
 
     A pre-quantized repository stores the compute dtype it was saved with (often bf16, which a
-    T4 can only emulate). Introduced in notebooks/07_base_model.ipynb.
+    T4 can only emulate). Used within `helpers.models`.
     """
     from bitsandbytes.nn import Linear4bit
 
@@ -268,8 +267,7 @@ def load_base_model(source: str | None = None, quantize: bool = True, revision: 
 
     ``source`` defaults to ``meta-llama/Llama-3.1-8B``. A repository stored in 4 bits already
     (its config carries a quantization config) is loaded as it is. Raises with the fix when
-    there is no GPU for a big model, the model is gated, or memory runs out. Introduced in
-    notebooks/07_base_model.ipynb.
+    there is no GPU for a big model, the model is gated, or memory runs out. Used within `helpers.models`.
     """
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM
@@ -316,7 +314,7 @@ BITS_PER_WEIGHT: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Footprint:
-    """Estimated memory of a model's weights in one precision. Introduced in notebooks/07_base_model.ipynb."""
+    """Estimated memory of a model's weights in one precision. Used within `helpers.models`."""
 
     precision: str
     bits_per_weight: float  # in the quantized linear layers

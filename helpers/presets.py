@@ -91,7 +91,7 @@ PRESETS: dict[str, Preset] = {
 def machine_preset() -> str:
     """The preset this machine suits: "smoke" without a GPU, "t4" below compute capability 8.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.presets`.
     """
     import torch
 
@@ -119,7 +119,7 @@ def choose_preset(name: str | None = None) -> Preset:
 def duration(seconds: float) -> str:
     """A duration as a person says it: "45 s", "12 min", "3 h 05 min".
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.presets`.
     """
     if seconds < 60:
         return f"{seconds:.0f} s"
@@ -139,7 +139,7 @@ def progress_report(
 ) -> str:
     """Speed, ETA and whether the rest of the run fits ``preset``'s session, as three lines.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used by `helpers.trainer`.
     """
     now = now or dt.datetime.now()
     left = seconds_per_step * steps_left

@@ -97,7 +97,7 @@ def clean_line(text: str) -> str:
     """One line of text without invisible marks, control characters or doubled spaces; the
     punctuation stays (titles and brands are shown to people).
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.records`.
     """
     if not text.isascii():
         text = _INVISIBLE.sub("", text)
@@ -142,7 +142,7 @@ def scrub(text: str) -> str:
 
     Sizes and quantities stay ("50-Count", "17-inch", "5000mAh"); part numbers such as
     B07XJ8C8F5 go, and so do the empty brackets they leave. Line breaks are kept, empty
-    lines dropped. Introduced in notebooks/01_explore_data.ipynb.
+    lines dropped. Used by `helpers.loaders`.
     """
     if not text.isascii():
         text = _INVISIBLE.sub("", text)
@@ -193,7 +193,7 @@ def _lines(value: Any) -> list[str]:
 def detail_text(details: Mapping[str, Any]) -> str:
     """The informative details as "Key: value; Key: value", skipping empty keys and values.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.product_text`.
     """
     rows = []
     for key, value in details.items():
@@ -235,7 +235,7 @@ def cut_at_space(text: str, chars: int) -> str:
 
     Llama-style pre-tokenizers never join a non-space character to a following space, so the
     tokens before such a cut are the tokens the full text starts with.
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.records` and `helpers.token_budget`.
     """
     if len(text) <= chars:
         return text

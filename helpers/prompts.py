@@ -11,7 +11,7 @@ Two kinds of model, two kinds of prompt, built from the same parts:
 Whatever a model writes, `read_price` reads the price back; a record's listed price is read
 elsewhere (`helpers.records.listed_price`), because a record is data, not a model's words.
 
-Introduced in notebooks/01_explore_data.ipynb.
+Introduced in notebooks/05_frontier_models.ipynb.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ CONTEXT_INTRO = "To help, here are similar products and their prices:"
 def completion(price: float) -> str:
     """What a text model learns to write after "Price is $": whole dollars, "123.00".
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Introduced in notebooks/08_qlora_training.ipynb.
     """
     return f"{round(price)}.00"
 
@@ -46,7 +46,7 @@ def test_prompt(text: str) -> str:
 def training_prompt(text: str, price: float) -> str:
     """The test prompt followed by the completion: what a text model is trained on.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.items`.
     """
     return test_prompt(text) + completion(price)
 
@@ -55,15 +55,14 @@ def chat_answer(price: float) -> str:
     """The answer a fine-tuned chat model learns to give: "Price is $123.45".
 
     Cents are kept on purpose: the chat question does not ask for the nearest dollar, while
-    the text model's completion, whose question does, rounds. Introduced in
-    notebooks/06_frontier_fine_tuning.ipynb.
+    the text model's completion, whose question does, rounds. Used by `helpers.frontier.tuning`.
     """
     return f"{PRICE_PREFIX}{price:.2f}"
 
 
 def chat_user_message(text: str, similar: Sequence[Any] = ()) -> str:
     """The user message: optional context (similar products' texts and prices), the chat
-    question, the product text. Introduced in notebooks/05_frontier_models.ipynb.
+    question, the product text. Used within `helpers.prompts`.
     """
     parts: list[str] = []
     if similar:
@@ -76,7 +75,7 @@ def chat_user_message(text: str, similar: Sequence[Any] = ()) -> str:
 def chat_messages(text: str, similar: Sequence[Any] = ()) -> list[dict[str, str]]:
     """The chat messages that ask for one product's price: system, then user.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.messages`.
     """
     return [
         {"role": "system", "content": SYSTEM_PROMPT},

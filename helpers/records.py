@@ -109,7 +109,7 @@ def parse_details(value: Any) -> dict[str, Any]:
 def facts_from_details(details: Mapping[str, Any]) -> tuple[str, float | None, float | None]:
     """The brand ("Brand", else "Manufacturer"), the weight in pounds and the sales rank.
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used by `helpers.items`.
     """
     brand = details.get("Brand") or details.get("Manufacturer") or ""
     brand = sys.intern(clean_line(brand)) if isinstance(brand, str) else ""
@@ -124,7 +124,7 @@ def parse_record(record: Any) -> Draft | Rejection:
     """The tokenizer-free stage: price, text and cheap length checks for one raw record.
 
     Never raises: anything unexpected inside the record rejects it as malformed.
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.items`.
     """
     try:
         if not isinstance(record, Mapping):

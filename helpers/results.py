@@ -8,7 +8,7 @@ different runtimes (or at the same time) end in one full leaderboard and lose no
 A run whose failures exceed `MAX_FAILURE_SHARE` (a revoked key, an outage) is kept apart in
 ``results/failed/`` and reported, never recorded over a good result.
 
-Introduced in notebooks/03_baselines.ipynb.
+Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _METADATA_KEY = b"pricer"
 class Result:
     """One model's predictions on the test items, and their score over the answered ones.
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used by `helpers.analysis`, `helpers.ensemble`, `helpers.evaluation` and others.
     """
 
     name: str
@@ -227,8 +227,7 @@ def _hub_results(repo: str) -> list[Result]:
 def load_results(directory: str | Path | None = None, hub: bool = True) -> dict[str, Result]:
     """Every recorded result by model name: this runtime's and your data repository's.
 
-    When both hold a model, the more recently recorded result wins. Introduced in
-    notebooks/03_baselines.ipynb.
+    When both hold a model, the more recently recorded result wins. Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
     """
     found = [Result.from_parquet(p) for p in sorted(_results_dir(directory).glob("*.parquet"))]
     if hub:
@@ -243,7 +242,7 @@ def load_results(directory: str | Path | None = None, hub: bool = True) -> dict[
 def latest(found: Iterable[Result]) -> dict[str, Result]:
     """The most recently recorded result of each model name (ties: the later one in ``found``).
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used by `helpers.ensemble`.
     """
     results: dict[str, Result] = {}
     for result in found:

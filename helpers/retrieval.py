@@ -74,7 +74,7 @@ def embed(embedder: Any, texts: Sequence[str], batch_size: int = 128) -> Any:
 class Neighbour:
     """A training item found by similarity: what a prompt shows, and how close it was.
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.retrieval`.
     """
 
     title: str
@@ -87,15 +87,14 @@ class Neighbour:
 def store_path() -> Path:
     """Where this mode keeps its vector store (under the working folder, e.g. on Drive).
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.retrieval`.
     """
     return settings().data_dir / STORE_FOLDER
 
 
 def fingerprint(items: Sequence[Any], model_id: str) -> str:
     """A short digest of the embedding model and every item's title and price: a store built
-    from other items or by another model has another one. Introduced in
-    notebooks/10_retrieval_and_ensembles.ipynb.
+    from other items or by another model has another one. Used by `helpers.token_budget`.
     """
     digest = hashlib.sha256(f"{model_id}\x1e{len(items)}".encode())
     for item in items:
@@ -197,7 +196,7 @@ class ProductStore:
     def search(self, texts: Sequence[str], k: int = 5) -> list[list[Neighbour]]:
         """The ``k`` most similar stored items for each text, most similar first.
 
-        Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+        Used by `helpers.features`, `helpers.frontier.tuning`, `helpers.product_text` and others.
         """
         if not texts:
             return []
@@ -234,7 +233,7 @@ class ProductStore:
 def neighbour_price(neighbours: Sequence[Neighbour]) -> float:
     """The similarity-weighted average price of ``neighbours`` (a plain average if none is similar).
 
-    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    Used within `helpers.retrieval`.
     """
     if not neighbours:
         raise ValueError("no neighbours to average: is the store empty?")

@@ -43,7 +43,7 @@ NO_SPLITS_HINT = (
 
 
 class Splits(NamedTuple):
-    """The train, validation and test items. Introduced in notebooks/02_curate_dataset.ipynb."""
+    """The train, validation and test items. Used by `helpers.diagrams`."""
 
     train: list[Item]
     validation: list[Item]

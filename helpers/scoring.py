@@ -1,6 +1,6 @@
 """How a price guess is judged: the error, the log error, and the colour of a hit.
 
-Introduced in notebooks/03_baselines.ipynb.
+Used by `helpers.evaluation`, `helpers.price_game` and `helpers.results`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ COLOUR_RULES = "green: within $40 or 20% | orange: within $80 or 40% | red: furt
 def colour_for(guess: float, truth: float) -> str:
     """Green within $40 or 20% of the truth, orange within $80 or 40%, red otherwise.
 
-    Introduced in notebooks/03_baselines.ipynb.
+    Used by `helpers.evaluation` and `helpers.price_game`.
     """
     error = abs(guess - truth)
     if error < 40 or error < 0.2 * truth:
@@ -30,14 +30,14 @@ def squared_log_error(guess: float, truth: float) -> float:
     """(log(1 + truth) - log(1 + guess))^2, with a negative guess read as 0: the SLE of one item.
 
     It judges relative misses: $10 for a $20 item costs as much as $500 for a $1,000 one.
-    Introduced in notebooks/03_baselines.ipynb.
+    Used by `helpers.evaluation`.
     """
     return (math.log1p(truth) - math.log1p(max(guess, 0.0))) ** 2
 
 
 @dataclass(frozen=True)
 class Score:
-    """Summary metrics over the answered items. Introduced in notebooks/03_baselines.ipynb."""
+    """Summary metrics over the answered items. Used by `helpers.human`, `helpers.price_game` and `helpers.results`."""
 
     mae: float  # mean absolute error in dollars
     rmsle: float  # root mean squared log error: relative misses, cheap and dear items alike

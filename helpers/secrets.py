@@ -10,7 +10,7 @@ Looked up in this order:
    ``notebooks/``), or else in the current folder;
 3. on Colab, a secret of that name (key icon in the left bar, with notebook access on).
 
-Introduced in notebooks/01_explore_data.ipynb.
+Introduced in notebooks/05_frontier_models.ipynb.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _from_colab(name: str) -> str | None:
 def find_secret(name: str) -> tuple[str | None, str | None]:
     """A secret's value and where it was found (environment, .env file, Colab secrets).
 
-    ``(None, None)`` when it is nowhere. Introduced in notebooks/01_explore_data.ipynb.
+    ``(None, None)`` when it is nowhere. Used by `helpers.check_env`, `helpers.frontier.providers` and `helpers.hub`.
     """
     if os.environ.get(name):
         return os.environ[name], ENVIRONMENT
@@ -74,10 +74,10 @@ def find_secret(name: str) -> tuple[str | None, str | None]:
 
 
 def get_secret(name: str) -> str | None:
-    """A secret's value, or None. Introduced in notebooks/01_explore_data.ipynb."""
+    """A secret's value, or None. Introduced in notebooks/05_frontier_models.ipynb."""
     return find_secret(name)[0]
 
 
 def secret_source(name: str) -> str | None:
-    """Where a secret was found, never its value. Introduced in notebooks/01_explore_data.ipynb."""
+    """Where a secret was found, never its value. Used within `helpers.secrets`."""
     return find_secret(name)[1]

@@ -5,7 +5,7 @@ cut after at most MAX_TOKENS tokens at a boundary where the tokens before the cu
 the text's first tokens, and its token count is the count of what is kept. Llama 3's tokenizer
 runs through tiktoken when the vocabularies match (several times faster, identical tokens).
 
-Introduced in notebooks/01_explore_data.ipynb.
+Used by `helpers.items` and `helpers.loaders`.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class TokenBudget:
     gives exactly the kept tokens (``token_count`` is true) and no character is ever split.
     Uses tiktoken with the tokenizer's own ranks when it is installed and provably identical
     (Llama 3's case: several times faster); otherwise the tokenizer's Rust backend.
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.items` and `helpers.loaders`.
     """
 
     def __init__(self, tokenizer, fast: bool = True) -> None:
@@ -207,7 +207,7 @@ _BUDGETS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def token_budget(tokenizer) -> TokenBudget:
     """The `TokenBudget` for a tokenizer, built once per tokenizer object.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used by `helpers.items` and `helpers.loaders`.
     """
     if isinstance(tokenizer, TokenBudget):
         return tokenizer

@@ -33,7 +33,7 @@ from .presets import Preset, choose_preset
 class Hyperparameters:
     """The course's QLoRA settings; the sizes (batch, learning rate, saving) come from a preset.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.training`.
     """
 
     # LoRA: what is trained
@@ -106,7 +106,7 @@ def too_long(records: Sequence[dict[str, str]], tokenizer: Any, max_length: int)
 
 
 def lora_kwargs(hp: Hyperparameters | None = None) -> dict[str, Any]:
-    """Keyword arguments of peft's `LoraConfig`. Introduced in notebooks/08_qlora_training.ipynb."""
+    """Keyword arguments of peft's `LoraConfig`. Used within `helpers.training`."""
     hp = hp or Hyperparameters()
     return dict(
         r=hp.lora_r,
@@ -147,7 +147,7 @@ def sft_kwargs(
 ) -> dict[str, Any]:
     """Keyword arguments of TRL's `SFTConfig`: the same as notebook 08's cell, from ``hp``.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.training`.
     """
     hp = hp or Hyperparameters()
     return dict(
@@ -189,7 +189,7 @@ def sft_config(
 ):
     """The `SFTConfig` for ``hp``: checkpoints every ``save_steps``, pushed to ``hub_repo`` if given.
 
-    Introduced in notebooks/08_qlora_training.ipynb.
+    Used within `helpers.training`.
     """
     from trl import SFTConfig
 

@@ -34,6 +34,7 @@ VERSION_PACKAGES: tuple[tuple[str, str], ...] = (
     ("scikit-learn", "scikit-learn"),
 )
 
+
 @dataclass(frozen=True)
 class Requirement:
     """One line of requirements.txt: a distribution name and its version specifier."""
@@ -69,7 +70,9 @@ def read_requirements(path: str | os.PathLike | None = None) -> list[Requirement
     """The course's requirements: ``path``, else the checkout's requirements.txt, else the
     installed package's metadata (on Colab the helpers are installed, not checked out)."""
     candidates = (
-        [Path(path)] if path else [repo_root() / "requirements.txt", Path.cwd() / "requirements.txt"]
+        [Path(path)]
+        if path
+        else [repo_root() / "requirements.txt", Path.cwd() / "requirements.txt"]
     )
     for candidate in candidates:
         if candidate.is_file():
@@ -129,7 +132,7 @@ def installed_version(distribution: str) -> str:
 def installed_versions(packages: Iterable[tuple[str, str]] = VERSION_PACKAGES) -> dict[str, str]:
     """Python, the main libraries and the helpers' versions, read from package metadata only.
 
-    Introduced in notebooks/01_explore_data.ipynb.
+    Used within `helpers.versions`.
     """
     from . import __version__
 

@@ -102,3 +102,50 @@ def test_every_introduced_in_tag_names_a_notebook_that_uses_it():
             elif not mentions(notebook_text(notebook), name):
                 wrong.append(f"{path.name}: {name} -> {notebook} never mentions it")
     assert not wrong, "\n".join(wrong)
+
+
+def notebook_imports():
+    """(notebook, module, name) for every `from helpers... import name` in a notebook's code."""
+    import json
+
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            lines = "".join(cell["source"]).splitlines()
+            code = "\n".join(  # a shell or magic line becomes `pass`, keeping its indentation
+                line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("!", "%")) else line
+                for line in lines
+            )
+            for node in ast.walk(ast.parse(code)):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("helpers"):
+                    for alias in node.names:
+                        yield path.name, node.module, alias.name
+
+
+def test_notebooks_import_only_names_that_exist():
+    import importlib
+
+    missing = []
+    for notebook, module, name in notebook_imports():
+        owner = importlib.import_module(module)
+        submodule = hasattr(owner, "__path__") and importlib.util.find_spec(f"{module}.{name}")
+        if not hasattr(owner, name) and not submodule:
+            missing.append(f"{notebook}: from {module} import {name}")
+    assert not missing, "\n".join(missing)
+
+
+USED_BY = re.compile(r"Used (?:by|within) ((?:`helpers[\w.]*`(?:, | and )?)+)")
+
+
+def test_every_used_by_tag_names_modules_that_use_it():
+    """Helpers that work behind others name who uses them, and those modules really do."""
+    sources = {module_name(p): p.read_text() for p in MODULES}
+    wrong = []
+    for path, name, doc in public_docstrings():
+        for group in USED_BY.findall(re.sub(r"\s+", " ", doc)):
+            short = name.split(".")[-1]
+            for user in re.findall(r"`(helpers[\w.]*)`", group):
+                if user not in sources or not re.search(rf"\b{re.escape(short)}\b", sources[user]):
+                    wrong.append(f"{path.name}: {name} says it is used by {user}")
+    assert not wrong, "\n".join(wrong)

@@ -16,7 +16,6 @@ import json
 import os
 import threading
 import time
-import uuid
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,29 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from ..config import settings
+from ..files import write_text_atomically
 
 STALE_TEMP_SECONDS = 600  # a temporary file this old belongs to a writer that was killed
-
-
-def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same folder, then rename it.
-
-    Readers see the old file or the new one, never half of one; the temporary file is removed
-    if the write fails. Files get the usual mode (0666 less the umask), like ``open()``'s.
-    Introduced in notebooks/05_frontier_models.ipynb.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
-    try:
-        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def cache_key(
@@ -54,7 +33,7 @@ def cache_key(
 ) -> str:
     """sha256 of a canonical JSON of what determines a reply (the API key is never part of it).
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`, `helpers.frontier.client` and `helpers.retrieval`.
     """
     canonical = json.dumps(
         {
@@ -74,7 +53,7 @@ def cache_entry(
     request: Mapping[str, Any], reply: str, usage: tuple[int, int], stand_in: bool
 ) -> dict[str, Any]:
     """What is stored for one good reply: the request (never the key), the reply, its tokens,
-    whether a stand-in gave it, and when. Introduced in notebooks/05_frontier_models.ipynb."""
+    whether a stand-in gave it, and when. Used by `helpers.frontier.client`."""
     return {
         "request": dict(request),
         "reply": reply,
@@ -87,7 +66,7 @@ def cache_entry(
 class ReplyCache:
     """One JSON file per reply under ``directory``; a bad file is a miss, fetched again.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.client`.
     """
 
     def __init__(self, directory: str | os.PathLike | None = None) -> None:

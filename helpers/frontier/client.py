@@ -52,7 +52,7 @@ STAND_IN_FINGERPRINT = "fp_stand_in"
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer from a model, fresh or cached. Introduced in notebooks/05_frontier_models.ipynb."""
+    """One answer from a model, fresh or cached. Used by `helpers.frontier` and `helpers.prompts`."""
 
     text: str
     prompt_tokens: int
@@ -136,7 +136,9 @@ class FrontierClient:
 
             try:
                 headers = self._sdk.models.with_raw_response.list().headers
-            except openai.APIStatusError as error:  # a refusal (a bad key, no /models) still says who
+            except (
+                openai.APIStatusError
+            ) as error:  # a refusal (a bad key, no /models) still says who
                 headers = error.response.headers
             except openai.APIConnectionError:  # unreachable: the run will tell
                 headers = {}

@@ -61,7 +61,7 @@ BILLED = "billed"
 def longest_prefix(table: Mapping[str, Any], model: str) -> Any:
     """The entry of ``table`` whose key is the longest prefix of ``model``; None if none is.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used within `helpers.frontier.costs`.
     """
     matches = [key for key in table if model.startswith(key)]
     return table[max(matches, key=len)] if matches else None
@@ -71,7 +71,7 @@ def longest_prefix(table: Mapping[str, Any], model: str) -> Any:
 class Rates:
     """A model's token prices in dollars per million tokens, and where they come from.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`.
     """
 
     input: float
@@ -133,7 +133,7 @@ def cost(
 def training_rate(model: str) -> float | None:
     """Dollars per million training tokens to fine-tune ``model`` (`TRAINING_PRICES`).
 
-    Introduced in notebooks/06_frontier_fine_tuning.ipynb.
+    Used by `helpers.frontier.tuning`.
     """
     return longest_prefix(TRAINING_PRICES, model)
 
@@ -141,7 +141,7 @@ def training_rate(model: str) -> float | None:
 def format_dollars(value: float | None) -> str:
     """Dollars as text: "$0.0123" under a cent, "$1.23" above, "an unknown amount" if unpriced.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client`.
     """
     if value is None:
         return "an unknown amount (no price table knows this model)"
@@ -149,13 +149,13 @@ def format_dollars(value: float | None) -> str:
 
 
 def billing(simulated: bool, free: bool = False) -> str:
-    """How to read a dollar figure: simulated, free, or billed. Introduced in notebooks/05_frontier_models.ipynb."""
+    """How to read a dollar figure: simulated, free, or billed. Used by `helpers.frontier.retries`."""
     return SIMULATED if simulated else FREE if free else BILLED
 
 
 @dataclass
 class Usage:
-    """What one client has used so far. Introduced in notebooks/05_frontier_models.ipynb."""
+    """What one client has used so far. Used by `helpers.frontier` and `helpers.frontier.client`."""
 
     model: str
     calls: int = 0  # answered requests (each one is billed, even a reply with no price)
@@ -190,7 +190,7 @@ class Usage:
 
 @dataclass(frozen=True)
 class Estimate:
-    """The expected bill for a run, before it starts. Introduced in notebooks/05_frontier_models.ipynb."""
+    """The expected bill for a run, before it starts. Used by `helpers.demo`, `helpers.frontier`, `helpers.frontier.client` and others."""
 
     model: str
     items: int

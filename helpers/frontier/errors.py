@@ -22,7 +22,7 @@ from __future__ import annotations
 class FrontierError(RuntimeError):
     """Why an item has no price; ``status`` is the HTTP status when the provider sent one.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`, `helpers.frontier.client`, `helpers.frontier.retries` and others.
     """
 
     fatal = False  # True: every further call would fail the same way (the Tester may check it)
@@ -39,14 +39,14 @@ class FrontierError(RuntimeError):
 class MissingKeyError(FrontierError):
     """No key for a provider in the environment, a ``.env`` file or Colab's secrets.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.providers`.
     """
 
 
 class FatalError(FrontierError):
     """A failure every further call would repeat: the run stops instead of paying for 250.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`, `helpers.frontier.client` and `helpers.frontier.retries`.
     """
 
     fatal = True
@@ -55,35 +55,35 @@ class FatalError(FrontierError):
 class RequestRejected(FrontierError):
     """The provider refused this request (and would refuse it again); other items go on.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.retries`.
     """
 
 
 class TransientError(FrontierError):
     """A failure worth retrying: rate limits, server errors, timeouts, garbled replies.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`, `helpers.frontier.client` and `helpers.frontier.retries`.
     """
 
 
 class MalformedReply(TransientError):
     """The provider answered, but without a usable answer. Retried, never cached.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.client`.
     """
 
 
 class EmptyReply(MalformedReply):
     """The reply's content was empty or missing.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.client`.
     """
 
 
 class NoPriceInReply(MalformedReply):
     """The reply had text but no number to read as a price.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.messages`.
     """
 
     def __init__(self, message: str, status: int | None = None, reply: str = "") -> None:
@@ -97,7 +97,7 @@ class NoPriceInReply(MalformedReply):
 class GaveUp(FrontierError):
     """Transient errors outlasted the retries; ``last`` is the final one.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.client`.
     """
 
     def __init__(

@@ -28,7 +28,7 @@ def messages_for(item: Any, similar: Sequence[Any] = ()) -> list[dict[str, str]]
 def estimate_tokens(text: str) -> int:
     """A rough token count (about four characters a token), for cost estimates only.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.tuning`.
     """
     return math.ceil(len(text) / 4)
 
@@ -36,7 +36,7 @@ def estimate_tokens(text: str) -> int:
 def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     """Rough prompt tokens of a chat: each message's text plus 4, plus 3 for the reply's start.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client` and `helpers.retrieval`.
     """
     return sum(estimate_tokens(str(m.get("content") or "")) + 4 for m in messages) + 3
 
@@ -44,7 +44,7 @@ def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
 def require_text(text: str) -> None:
     """Accept any reply with text (the default check of `FrontierClient.complete`).
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client`.
     """
 
 

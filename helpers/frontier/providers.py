@@ -34,7 +34,7 @@ from .errors import MissingKeyError
 class Provider:
     """Where a family of models lives and which variables configure it.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`.
     """
 
     name: str
@@ -94,7 +94,7 @@ PROVIDERS: dict[str, Provider] = {
 def provider_for(model: str) -> str:
     """The preset a model name suggests: claude-* -> anthropic, gemini-* -> gemini, else openai.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier` and `helpers.frontier.client`.
     """
     lowered = model.lower()
     if lowered.startswith("claude"):
@@ -114,7 +114,7 @@ def preset(provider: str) -> Provider:
 def base_url_for(provider: str) -> str:
     """The provider's endpoint: ``<NAME>_BASE_URL`` if set anywhere secrets are found, else the default.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client`.
     """
     chosen = preset(provider)
     return find_secret(chosen.url_env)[0] or chosen.base_url
@@ -123,7 +123,7 @@ def base_url_for(provider: str) -> str:
 def how_to_set_key(variable: str = "OPENAI_API_KEY") -> str:
     """The three ways to give the course a key, for the message a learner sees without one.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used within `helpers.frontier.providers`.
     """
     pages = ", ".join(p.keys_page for p in PROVIDERS.values() if p.keys_page)
     return (
@@ -139,7 +139,7 @@ def how_to_set_key(variable: str = "OPENAI_API_KEY") -> str:
 def api_key_for(provider: str) -> str:
     """The provider's key, or a `MissingKeyError` that says where we looked and how to set it.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client`.
     """
     chosen = preset(provider)
     if chosen.key_env is None:
@@ -157,7 +157,7 @@ def api_key_for(provider: str) -> str:
 class KeyStatus:
     """Whether a provider's key was found, and where (never the key itself).
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used within `helpers.frontier.providers`.
     """
 
     provider: str
@@ -177,7 +177,7 @@ class KeyStatus:
 def key_status(provider: str) -> KeyStatus:
     """Is there a key for ``provider``? Looks where the client looks; reveals nothing of it.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`.
     """
     chosen = preset(provider)
     url = base_url_for(provider)

@@ -25,7 +25,7 @@ FATAL_CODES = frozenset({"insufficient_quota", "unsupported_parameter", "unsuppo
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     """The wait a response asks for: ``retry-after-ms``, else ``Retry-After`` (seconds or a date).
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier`.
     """
     if not headers:
         return None
@@ -53,7 +53,7 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
 class RetryPolicy:
     """How often to try again, and how long to wait in between.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client`.
     """
 
     max_retries: int = 6  # tries after the first
@@ -78,7 +78,7 @@ class RetryPolicy:
 class Endpoint:
     """What the messages name: the provider, its key's variable, the model, the URL, the timeout.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Used by `helpers.frontier.client`.
     """
 
     provider: str
@@ -119,7 +119,7 @@ def _fatal(error, where: Endpoint) -> FatalError | None:
 def judge(error: BaseException, where: Endpoint) -> FrontierError:
     """Our reading of an exception from a call: fatal, transient (retry) or rejected.
 
-    Introduced in notebooks/05_frontier_models.ipynb.
+    Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
     """
     import openai
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..files import write_text_atomically
 from ..prompts import chat_answer
-from .cache import write_text_atomically
 from .client import STAND_IN_HEADER
 from .costs import training_rate
 from .messages import estimate_tokens, messages_for
@@ -57,7 +57,7 @@ def write_jsonl(
 
 @dataclass
 class JsonlCheck:
-    """What the local format check found in a fine-tuning file. Introduced in notebooks/06_frontier_fine_tuning.ipynb."""
+    """What the local format check found in a fine-tuning file. Used within `helpers.frontier.tuning`."""
 
     path: Path
     examples: int = 0
