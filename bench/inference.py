@@ -27,6 +27,21 @@ import time
 from pathlib import Path
 
 
+def build_random_model(directory: Path, config, tokenizer, dtype, device: str) -> Path:
+    """A randomly initialised causal LM with ``config`` saved to ``directory`` (no weights are
+    needed to time a training step; ``device="cuda"`` builds an 8B model in seconds)."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    with torch.random.fork_rng(devices=[]), torch.device(device):
+        torch.manual_seed(42)
+        model = AutoModelForCausalLM.from_config(config, dtype=dtype)
+    model.save_pretrained(str(directory))
+    tokenizer.save_pretrained(str(directory))
+    del model
+    return directory
+
+
 def smoke_test_items(n: int) -> tuple[list, list]:
     """The smoke splits as notebook 02 makes them (train, first ``n`` test items)."""
     from helpers.tokenizer import load_tokenizer
@@ -115,7 +130,7 @@ def qlora_benchmark(
     from transformers import TrainerCallback
 
     from helpers import training
-    from helpers.models import build_random_model, memory_footprint, set_padding
+    from helpers.models import memory_footprint, set_padding
     from helpers.tokenizer import load_tokenizer
 
     tokenizer = load_tokenizer()  # any tokenizer will do: ids stay below the model's vocabulary

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .config import BASE_MODEL
@@ -132,49 +130,6 @@ def llama_config(shape: dict[str, Any] | None = None, **overrides: Any):
     values = dict(LLAMA_31_8B_SHAPE if shape is None else shape)
     values.update(overrides)
     return LlamaConfig(**values)
-
-
-def _move_into(staging: Path, target: Path) -> None:
-    """Move a saved model into place, config.json last: its presence means the set is complete."""
-    target.mkdir(parents=True, exist_ok=True)
-    names = sorted(os.listdir(staging), key=lambda name: name == "config.json")
-    for name in names:
-        os.replace(staging / name, target / name)
-
-
-def build_random_model(
-    directory: str | os.PathLike,
-    config: Any,
-    tokenizer: Any = None,
-    seed: int = 42,
-    dtype=None,
-    device: str = "cpu",
-) -> Path:
-    """Save a randomly initialised causal LM with ``config`` (and the tokenizer) to ``directory``.
-
-    Written atomically. For benchmarks at real model shapes, where no weights are needed
-    (``device="cuda"`` initialises an 8B model in seconds). Introduced in bench/inference.py.
-    """
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    with torch.random.fork_rng(devices=[]), torch.device(device):
-        torch.manual_seed(seed)
-        model = AutoModelForCausalLM.from_config(config, dtype=dtype or torch.float32)
-    path = _save(model, tokenizer, directory)
-    del model
-    return path
-
-
-def _save(model: Any, tokenizer: Any, directory: str | os.PathLike) -> Path:
-    target = Path(directory)
-    target.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target, prefix=".model-") as staging:
-        model.save_pretrained(staging)
-        if tokenizer is not None:
-            tokenizer.save_pretrained(staging)
-        _move_into(Path(staging), target)
-    return target
 
 
 # ---- padding --------------------------------------------------------------------------------

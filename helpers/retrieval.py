@@ -314,23 +314,11 @@ class RetrievalPricer:
 
         Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
         """
-        from .frontier import Estimate, cache_key, token_rates
-        from .frontier.messages import message_tokens
+        import dataclasses
 
-        client = self.client
-        prompt = completion = cached = 0
-        for item, similar in zip(
-            items, self.store.search([i.text for i in items], self.k), strict=True
-        ):
-            messages = self.messages(item, similar)
-            key = cache_key(client.base_url, client.model, messages, client.params)
-            if client.cache is not None and key in client.cache:
-                cached += 1
-                continue
-            prompt += message_tokens(messages)
-            completion += completion_tokens
-        rates = token_rates(client.model, client.provider)
-        dollars = None if rates is None else rates.dollars(prompt, completion)
-        return Estimate(
-            self.name, len(items), cached, prompt, completion, dollars, rates, client.is_stand_in
-        )
+        found = self.store.search([i.text for i in items], self.k)
+        conversations = [
+            self.messages(item, similar) for item, similar in zip(items, found, strict=True)
+        ]
+        estimate = self.client.estimate(items, completion_tokens, conversations)
+        return dataclasses.replace(estimate, model=self.name)  # the bill names this pricer

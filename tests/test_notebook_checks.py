@@ -18,16 +18,14 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 NAME = "99_check_things.ipynb"
 
 SETUP = """\
-# Setup: on Colab, fetch the course and install its stack. Locally: nothing to do.
+# Setup: on Colab, clone the course and install its stack (once per runtime).
 import sys
 
+REPO = "https://github.com/pricer-course/price-is-right"
 if "google.colab" in sys.modules:
-    import os
-    import subprocess
-
-    from google.colab import userdata
-
-    subprocess.run(["bash", "/content/price-is-right/colab_setup.sh"], check=True)
+    !test -d /content/price-is-right || git clone -q --depth 1 {REPO} /content/price-is-right
+    !bash /content/price-is-right/colab_setup.sh
+    %cd /content/price-is-right
 """
 VERSIONS = "# NBVAL_SKIP\nfrom helpers.versions import print_versions\n\nprint_versions()"
 PARAMETERS = """\
@@ -401,3 +399,10 @@ def test_the_pre_commit_hook_strips_what_the_check_rejects():
     assert "--keep-id" in args  # the generated cell ids stay put: no churn on every commit
     assert "python -m tools.notebook_checks" in hooks["notebook-checks"]["entry"]
     assert "python -m tools.navigation --check" in hooks["navigation"]["entry"]
+
+
+def test_a_long_setup_cell_is_refused():
+    nb = good_notebook()
+    setup = next(c for c in nb.cells if c.source.startswith("# Setup"))
+    setup.source += "\n" + "\n".join(f"print({n})" for n in range(5))
+    assert any("at most 8 lines" in m for m in structure_messages(nb))

@@ -37,7 +37,10 @@ NAMES = {module_name(p) for p in MODULES}
 
 def test_no_import_cycle_in_the_package():
     graph = {module_name(p): imported(p) for p in MODULES}
-    graph = {m: {d for d in deps if not m.startswith(d + ".") and d != "helpers"} for m, deps in graph.items()}
+    graph = {
+        m: {d for d in deps if not m.startswith(d + ".") and d != "helpers"}
+        for m, deps in graph.items()
+    }
     state: dict[str, int] = {}
     path: list[str] = []
 
@@ -72,7 +75,9 @@ def public_docstrings():
         tree = ast.parse(path.read_text())
         yield path, module_name(path), ast.get_docstring(tree) or ""
         for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+            if isinstance(
+                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+            ) and not node.name.startswith("_"):
                 yield path, node.name, ast.get_docstring(node) or ""
 
 
@@ -114,7 +119,9 @@ def notebook_imports():
                 continue
             lines = "".join(cell["source"]).splitlines()
             code = "\n".join(  # a shell or magic line becomes `pass`, keeping its indentation
-                line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("!", "%")) else line
+                line[: len(line) - len(line.lstrip())] + "pass"
+                if line.lstrip().startswith(("!", "%"))
+                else line
                 for line in lines
             )
             for node in ast.walk(ast.parse(code)):
@@ -149,3 +156,16 @@ def test_every_used_by_tag_names_modules_that_use_it():
                 if user not in sources or not re.search(rf"\b{re.escape(short)}\b", sources[user]):
                     wrong.append(f"{path.name}: {name} says it is used by {user}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_readme_package_map_lists_every_module():
+    readme = (PACKAGE.parent / "README.md").read_text()
+    section = readme[readme.index("## The package") :]
+    section = section[: section.index("\n## ", 5)]
+    missing = [
+        f"{folder}/{path.name}"
+        for folder in ("helpers", "standins", "tools")
+        for path in sorted((PACKAGE.parent / folder).rglob("*.py"))
+        if path.name != "__init__.py" and not re.search(rf"\b{re.escape(path.name)}\b", section)
+    ]
+    assert not missing, f"add to README's package map: {missing}"

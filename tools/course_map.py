@@ -32,12 +32,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.navigation import course_notebooks
+from tools.notebooks import NOTEBOOKS_DIR, REPO_ROOT, cell_source, course_notebooks
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 TABLE = REPO_ROOT / "docs" / "course_map.toml"
 README = REPO_ROOT / "README.md"
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
 MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
 TIMES_START, TIMES_END = "<!-- times:start -->", "<!-- times:end -->"
@@ -259,11 +257,6 @@ def _cells(nb: dict) -> list[dict]:
     return nb.get("cells", [])
 
 
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def _without_blocks(text: str) -> str:
     for start, end in ((TIMES_START, TIMES_END), (MAP_START, MAP_END)):
         text = re.sub(re.escape(start) + r".*?" + re.escape(end), "", text, flags=re.S)
@@ -279,7 +272,7 @@ def _render_notebook(text: str, entry: Entry) -> str | None:
     """The notebook's new JSON text, or None when its line is already current."""
     nb = json.loads(text)
     cells = _cells(nb)
-    title = _source(cells[0]) if cells else ""
+    title = cell_source(cells[0]) if cells else ""
     updated = _replace_block(title, TIMES_START, TIMES_END, times_block(entry))
     if updated is None:
         raise ValueError(
@@ -328,7 +321,7 @@ def check(
             problems.append(Problem(path.name, str(error)))
         allowed = table.allowed(number)
         for index, cell in enumerate(_cells(json.loads(text))):
-            for figure in quoted_figures(_source(cell)):
+            for figure in quoted_figures(cell_source(cell)):
                 if figure not in allowed:
                     problems.append(
                         Problem(

@@ -17,18 +17,16 @@ Introduced in README.md ("Glossary").
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.navigation import NAV_END, NAV_START, course_notebooks, glossary_url
+from tools.navigation import NAV_END, NAV_START, glossary_url
+from tools.notebooks import NOTEBOOKS_DIR, REPO_ROOT, course_notebooks, read_notebook
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = REPO_ROOT / "docs" / "glossary.md"
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 
 # The terms every notebook must link on first use: glossary anchor -> what counts as a use.
 # Acronyms are matched as written; words in any case, singular or plural.
@@ -126,7 +124,7 @@ def check_notebook(
     """Unlinked first uses of each term, and glossary links to entries that do not exist."""
     path = Path(path)
     anchors = glossary_anchors() if anchors is None else anchors
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = read_notebook(path)
     problems: list[Problem] = []
     pending = dict(terms)
     for index, markdown in _markdown_cells(nb):

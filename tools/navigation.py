@@ -29,14 +29,20 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from tools.notebooks import (
+    COURSE_NOTEBOOK,
+    NOTEBOOKS_DIR,
+    cell_source,
+    course_notebooks,
+    read_notebook,
+)
+
 REPO = "pricer-course/price-is-right"  # GitHub owner/name the Colab badges open; change for a fork
 BRANCH = "main"
 BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 NAV_START, NAV_END = "<!-- nav:start -->", "<!-- nav:end -->"
 NAV_CELL_ID = "navigation"
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
-_NOTEBOOK_RE = re.compile(r"^\d\d_.+\.ipynb$")
 _BLOCK_RE = re.compile(re.escape(NAV_START) + r".*?" + re.escape(NAV_END), re.S)
 
 
@@ -73,25 +79,15 @@ def retarget_links(text: str, repo: str = REPO, branch: str = BRANCH) -> str:
     return _COURSE_LINK_RE.sub(f"https://github.com/{repo}/blob/{branch}/", text)
 
 
-def course_notebooks(folder: str | Path = NOTEBOOKS_DIR) -> list[Path]:
-    """The numbered notebooks of a folder, in course order."""
-    return sorted(p for p in Path(folder).glob("*.ipynb") if _NOTEBOOK_RE.match(p.name))
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
 def notebook_title(path: str | Path) -> str:
     """The first heading of the notebook ('01 · Explore the data'), else one made from its name."""
     path = Path(path)
     try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        cells = read_notebook(path).get("cells", [])
     except (OSError, ValueError):
         cells = []
     for cell in cells[:1]:
-        match = re.match(r"#\s+(.+)", _source(cell).strip())
+        match = re.match(r"#\s+(.+)", cell_source(cell).strip())
         if cell.get("cell_type") == "markdown" and match:
             return match.group(1).strip()
     number, _, words = path.stem.partition("_")
@@ -152,7 +148,7 @@ def apply_block(nb: dict, block: str) -> bool:
     for cell in cells:
         if cell.get("cell_type") != "markdown":
             continue
-        source = _source(cell)
+        source = cell_source(cell)
         updated = retarget_links(source)
         if not placed and NAV_START in source and NAV_END in source:
             updated = _BLOCK_RE.sub(lambda _: block, updated, count=1)
@@ -206,7 +202,7 @@ def _targets(paths: Iterable[str | Path]) -> list[Path]:
         item = Path(item).resolve()
         if item.is_dir():
             targets += course_notebooks(item)
-        elif _NOTEBOOK_RE.match(item.name):
+        elif COURSE_NOTEBOOK.match(item.name):
             targets.append(item)
         else:
             print(f"skipped {item.name}: not a numbered course notebook (NN_name.ipynb)")

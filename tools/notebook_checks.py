@@ -22,24 +22,22 @@ pre-commit hook is caught in CI. Introduced in README.md ("Checks before you com
 from __future__ import annotations
 
 import argparse
-import ast
-import importlib.metadata as metadata
 import json
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+from .notebook_imports import check_imports, declared_distributions  # noqa: F401 - part of the API
+from .notebook_secrets import check_secrets, find_secrets, redact  # noqa: F401 - part of the API
+from .notebook_syntax import check_syntax, python_source  # noqa: F401 - part of the API
+from .notebooks import NOTEBOOKS_DIR, REPO_ROOT, Problem, cell_source, code_cells, notebook_paths  # noqa: F401
 
-# NN_verb_noun.ipynb; a single word is allowed too (03_baselines.ipynb is in the course map).
 FILENAME_RE = re.compile(r"^\d\d_[a-z0-9]+(_[a-z0-9]+)*\.ipynb$")
 
 NAV_START, NAV_END = "<!-- nav:start -->", "<!-- nav:end -->"
 COLAB_GUARD = 'if "google.colab" in sys.modules:'
+SETUP_LINES = 8  # the setup cell is a few lines: clone, install, done
 
 # Metadata that editors and Colab add and that nbstripout removes (see .pre-commit-config.yaml).
 NOISY_NOTEBOOK_METADATA = (
@@ -64,90 +62,6 @@ NOISY_CELL_METADATA = (
     "hidden",
     "pycharm",
 )
-
-# Modules a notebook may import without a requirements.txt line, with the reason.
-ALWAYS_AVAILABLE = {
-    "helpers": "this course's own package",
-    "google": "provided by Colab (used only inside the guarded setup cell)",
-    "IPython": "part of every Jupyter kernel",
-}
-# Import name -> distribution name, for when the package is not installed here to ask.
-IMPORT_TO_DIST = {
-    "sklearn": "scikit-learn",
-    "dotenv": "python-dotenv",
-    "yaml": "pyyaml",
-    "PIL": "pillow",
-    "cv2": "opencv-python",
-    "bs4": "beautifulsoup4",
-    "dateutil": "python-dateutil",
-    "attr": "attrs",
-    "skimage": "scikit-image",
-    "Levenshtein": "python-levenshtein",
-    "google": "google-colab",
-}
-
-# Secrets: (what it looks like, pattern). Order matters: the first pattern that matches wins.
-SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    ("an OpenAI API key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
-    ("a Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
-    ("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
-    (
-        "a GitHub token",
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})"),
-    ),
-    ("an AWS access key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    (
-        "a JSON web token",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
-    ),
-    ("a bearer token", re.compile(r"\bBearer\s+[A-Za-z0-9._~+/-]{30,}=*")),
-    (
-        "a hard-coded key or token",
-        re.compile(
-            r"""(?i)\b(?:api_?key|access_?token|auth_?token|secret(?:_?key)?|password|token)\b"""
-            r"""\s*[:=]\s*["']([A-Za-z0-9_\-./+]{24,})["']"""
-        ),
-    ),
-)
-# A match containing one of these is a placeholder, not a secret ("sk-test-...", "hf_xxxx...").
-DUMMY_MARKERS = (
-    "test",
-    "dummy",
-    "fake",
-    "example",
-    "placeholder",
-    "your",
-    "local",
-    "xxxx",
-    "redacted",
-)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a notebook: which check, which cell (None: the whole file), why."""
-
-    notebook: str
-    check: str
-    message: str
-    cell: int | None = None
-
-    def __str__(self) -> str:
-        where = f"cell {self.cell}" if self.cell is not None else "notebook"
-        return f"{self.notebook}: {where}: [{self.check}] {self.message}"
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _code_cells(nb: dict) -> list[tuple[int, str]]:
-    return [
-        (i, _source(c)) for i, c in enumerate(nb.get("cells", [])) if c.get("cell_type") == "code"
-    ]
-
 
 # ---------------------------------------------------------------------------------------------
 # File name and format
@@ -187,66 +101,6 @@ def check_format(nb: dict, name: str = "notebook") -> list[Problem]:
         first = str(error).strip().splitlines()[0]
         return [Problem(name, "nbformat", f"not a valid notebook: {first}")]
     return []
-
-
-# ---------------------------------------------------------------------------------------------
-# Code cells parse
-
-_PARSED_CELL_MAGICS = ("time", "timeit", "capture", "prun", "debug")
-_SHELL_ASSIGN_RE = re.compile(r"^\s*[A-Za-z_][\w.,\s]*=\s*[!%]")  # files = !ls
-_HELP_RE = re.compile(r"^\s*[A-Za-z_][\w.]*\?{1,2}\s*$")  # obj? and obj??
-
-
-def python_source(source: str) -> str | None:
-    """The cell as plain Python. A cell that already parses is returned as it is; otherwise
-    magic (``%``), shell (``!``, ``x = !ls``) and help (``obj?``) lines become ``pass``, keeping
-    line numbers and indentation. None for a cell magic whose body is not Python (%%bash...)."""
-    try:
-        ast.parse(source)
-        return source
-    except SyntaxError:
-        pass
-    lines = source.splitlines()
-    first = lines[0].strip() if lines else ""
-    if first.startswith("%%"):
-        words = first[2:].split()
-        if not words or words[0] not in _PARSED_CELL_MAGICS:
-            return None
-        lines = ["pass", *lines[1:]]
-    out = []
-    for line in lines:
-        stripped = line.lstrip()
-        indent = line[: len(line) - len(stripped)]
-        if (
-            stripped.startswith(("%", "!", "?"))
-            or _HELP_RE.match(line)
-            or _SHELL_ASSIGN_RE.match(line)
-        ):
-            out.append(f"{indent}pass")
-        else:
-            out.append(line)
-    return "\n".join(out)
-
-
-def check_syntax(nb: dict, name: str = "notebook") -> list[Problem]:
-    """Every code cell parses as Python (after IPython syntax is removed)."""
-    problems = []
-    for index, source in _code_cells(nb):
-        code = python_source(source)
-        if code is None:
-            continue
-        try:
-            ast.parse(code)
-        except SyntaxError as error:
-            problems.append(
-                Problem(
-                    name,
-                    "syntax",
-                    f"line {error.lineno}: {error.msg}: {(error.text or '').strip()!r}",
-                    index,
-                )
-            )
-    return problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,177 +149,12 @@ def check_stripped(nb: dict, name: str = "notebook") -> list[Problem]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Imports
-
-
-def normalize(dist: str) -> str:
-    """A distribution name in its canonical form (PEP 503): 'Python_Dotenv' -> 'python-dotenv'."""
-    return re.sub(r"[-_.]+", "-", dist).lower()
-
-
-def _requirement_name(line: str) -> str | None:
-    line = line.split("#", 1)[0].strip()
-    if not line or line.startswith("-"):
-        return None
-    match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
-    return normalize(match.group(0)) if match else None
-
-
-def _test_extra(pyproject: Path) -> list[str]:
-    import tomllib
-
-    text = pyproject.read_text(encoding="utf-8")
-    return tomllib.loads(text).get("project", {}).get("optional-dependencies", {}).get("test", [])
-
-
-def declared_distributions(root: str | Path = REPO_ROOT) -> frozenset[str]:
-    """Normalized names of every distribution the course declares: requirements.txt and the
-    test extra of pyproject.toml."""
-    root = Path(root)
-    lines: list[str] = []
-    if (root / "requirements.txt").is_file():
-        lines += (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    if (root / "pyproject.toml").is_file():
-        lines += _test_extra(root / "pyproject.toml")
-    return frozenset(n for n in map(_requirement_name, lines) if n)
-
-
-@lru_cache(maxsize=1)
-def _installed_providers() -> dict[str, tuple[str, ...]]:
-    try:
-        mapping = metadata.packages_distributions()
-    except AttributeError:  # only on unusual importlib.metadata back-ports
-        return {}
-    return {module: tuple(normalize(d) for d in dists) for module, dists in mapping.items()}
-
-
-def distributions_for(module: str) -> set[str]:
-    """Distributions that may provide a top-level import name: installed metadata, the override
-    table, and the name itself ('huggingface_hub' -> 'huggingface-hub')."""
-    candidates = {normalize(module)}
-    candidates.update(_installed_providers().get(module, ()))
-    if module in IMPORT_TO_DIST:
-        candidates.add(normalize(IMPORT_TO_DIST[module]))
-    return candidates
-
-
-def imported_modules(source: str) -> list[str]:
-    """Top-level names of absolute imports in a code cell, in order ('a.b' -> 'a')."""
-    code = python_source(source)
-    if code is None:
-        return []
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [alias.name.split(".")[0] for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module.split(".")[0])
-    return list(dict.fromkeys(names))
-
-
-def check_imports(
-    nb: dict, name: str = "notebook", declared: Iterable[str] | None = None
-) -> list[Problem]:
-    """Every imported module is stdlib, helpers, Colab's, or declared in requirements.txt or
-    the test extra (``declared``: distribution names; default: this repository's)."""
-    declared_set = (
-        frozenset(normalize(d) for d in declared)
-        if declared is not None
-        else declared_distributions()
-    )
-    problems = []
-    for index, source in _code_cells(nb):
-        for module in imported_modules(source):
-            if module in sys.stdlib_module_names or module in ALWAYS_AVAILABLE:
-                continue
-            if distributions_for(module) & declared_set:
-                continue
-            guess = IMPORT_TO_DIST.get(module) or next(
-                iter(_installed_providers().get(module, ())), module
-            )
-            problems.append(
-                Problem(
-                    name,
-                    "imports",
-                    f"imports {module!r}, which is not in requirements.txt: add a line such as "
-                    f"'{guess}>=X.Y  # NN: why', or drop the import",
-                    index,
-                )
-            )
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------
-# Secrets
-
-
-def _is_dummy(text: str) -> bool:
-    lowered = text.lower()
-    if any(marker in lowered for marker in DUMMY_MARKERS):
-        return True
-    body = re.sub(r"^(sk-(ant-|proj-)?|hf_|AIza|gh[pousr]_|Bearer\s+)", "", text)
-    return len(set(body)) < 6  # "sk-000000...", "hf_aaaa...": clearly not random
-
-
-def redact(secret: str) -> str:
-    """Enough of a secret to find it in the file, never enough to use it."""
-    return f"{secret[:6]}… ({len(secret)} chars)"
-
-
-def find_secrets(text: str) -> list[tuple[str, str]]:
-    """(kind, matched text) for every key- or token-like string in ``text`` that is not an
-    obvious placeholder."""
-    found = []
-    taken: list[tuple[int, int]] = []
-    for kind, pattern in SECRET_PATTERNS:
-        for match in pattern.finditer(text):
-            span = match.span(1) if match.groups() else match.span()
-            if any(start < span[1] and span[0] < end for start, end in taken):
-                continue
-            secret = text[span[0] : span[1]]
-            if _is_dummy(secret):
-                continue
-            taken.append(span)
-            found.append((kind, secret))
-    return found
-
-
-def check_secrets(nb: dict, name: str = "notebook") -> list[Problem]:
-    """Nothing in sources, outputs or metadata looks like an API key or token."""
-    problems = []
-
-    def report(text: str, cell: int | None) -> None:
-        for kind, secret in find_secrets(text):
-            problems.append(
-                Problem(
-                    name,
-                    "secrets",
-                    f"looks like {kind} ({redact(secret)}): delete it, revoke it if it was real, "
-                    "and read keys from the environment (Colab secrets or a .env file)",
-                    cell,
-                )
-            )
-
-    report(json.dumps(nb.get("metadata", {})), None)
-    for index, cell in enumerate(nb.get("cells", [])):
-        report(_source(cell), index)
-        rest = {k: cell.get(k) for k in ("outputs", "attachments", "metadata") if cell.get(k)}
-        if rest:
-            report(json.dumps(rest), index)
-    return problems
-
-
-# ---------------------------------------------------------------------------------------------
 # Opening and ending
 
 
 def _find(nb: dict, kind: str, predicate) -> int | None:
     for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") == kind and predicate(_source(cell)):
+        if cell.get("cell_type") == kind and predicate(cell_source(cell)):
             return index
     return None
 
@@ -493,7 +182,7 @@ def check_structure(nb: dict, name: str = "notebook") -> list[Problem]:
     if not cells:
         return [Problem(name, "structure", "the notebook has no cells")]
 
-    title = _source(cells[0]) if cells[0].get("cell_type") == "markdown" else ""
+    title = cell_source(cells[0]) if cells[0].get("cell_type") == "markdown" else ""
     match = re.match(r"#\s+(\d\d)\b", title)
     if not match:
         problem("the first cell must be a markdown title starting '# NN · Title'", 0)
@@ -504,7 +193,7 @@ def check_structure(nb: dict, name: str = "notebook") -> list[Problem]:
             problem("the title cell must list the objectives ('You will:' and bullets)", 0)
         if "run time" not in title.lower():
             problem("the title cell must state the run time (CPU, T4)", 0)
-        code = "\n".join(source for _, source in _code_cells(nb))
+        code = "\n".join(source for _, source in code_cells(nb))
         uses_paid_api = bool(
             re.search(r"^\s*(from|import)\s+(openai|anthropic|helpers\.frontier)", code, re.M)
         )
@@ -532,6 +221,9 @@ def check_structure(nb: dict, name: str = "notebook") -> list[Problem]:
     for part, index in opening.items():
         if index is None:
             problem(f"missing {missing[part]}")
+    setup = opening["setup"]
+    if setup is not None and len(cell_source(cells[setup]).strip().splitlines()) > SETUP_LINES:
+        problem(f"the setup cell must be at most {SETUP_LINES} lines: clone, install, done", setup)
     found = [(part, index) for part, index in opening.items() if index is not None]
     for (before, i), (after, j) in zip(found, found[1:], strict=False):
         if j < i:
@@ -552,7 +244,7 @@ def check_structure(nb: dict, name: str = "notebook") -> list[Problem]:
             problem("'## Exercises' must be the last cell", exercises)
         if summary is not None and summary > exercises:
             problem("'## Summary' must come before '## Exercises'", summary)
-        count = _list_items(_source(cells[exercises]), "## Exercises")
+        count = _list_items(cell_source(cells[exercises]), "## Exercises")
         if not 2 <= count <= 3:
             problem(f"'## Exercises' must list two or three exercises, found {count}", exercises)
     return problems
@@ -581,18 +273,6 @@ def check_notebook(
     if structure:
         problems += check_structure(nb, name)
     return problems
-
-
-def notebook_paths(paths: Iterable[str | Path] = ()) -> list[Path]:
-    """Notebook files named by ``paths`` (files or folders); the course's when none."""
-    found: list[Path] = []
-    for item in list(paths) or [NOTEBOOKS_DIR]:
-        item = Path(item)
-        if item.is_dir():
-            found += sorted(p for p in item.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        else:
-            found.append(item)
-    return found
 
 
 def _shown(path: Path) -> str:

@@ -33,7 +33,7 @@ def cache_key(
 ) -> str:
     """sha256 of a canonical JSON of what determines a reply (the API key is never part of it).
 
-    Used by `helpers.frontier`, `helpers.frontier.client` and `helpers.retrieval`.
+    Used by `helpers.frontier` and `helpers.frontier.client`.
     """
     canonical = json.dumps(
         {

@@ -182,14 +182,21 @@ class FrontierClient:
     def _key(self, messages: Sequence[Mapping[str, Any]]) -> str:
         return cache_key(self.base_url, self.model, messages, self.params)
 
-    def estimate(self, items: Sequence[Any], completion_tokens: int = 6) -> Estimate:
+    def estimate(
+        self,
+        items: Sequence[Any],
+        completion_tokens: int = 6,
+        conversations: Sequence[list[dict[str, str]]] | None = None,
+    ) -> Estimate:
         """The expected cost of predicting ``items`` (cached ones are free). Say it before paying.
 
-        Introduced in notebooks/05_frontier_models.ipynb.
+        ``conversations`` are the messages each item will be sent, when not `messages_for`'s
+        (retrieval adds similar products). Introduced in notebooks/05_frontier_models.ipynb.
         """
+        if conversations is None:
+            conversations = [messages_for(item) for item in items]
         prompt = completion = cached = 0
-        for item in items:
-            messages = messages_for(item)
+        for messages in conversations:
             if self.cache is not None and self._key(messages) in self.cache:
                 cached += 1
                 continue

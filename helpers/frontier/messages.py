@@ -36,7 +36,7 @@ def estimate_tokens(text: str) -> int:
 def message_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
     """Rough prompt tokens of a chat: each message's text plus 4, plus 3 for the reply's start.
 
-    Used by `helpers.frontier.client` and `helpers.retrieval`.
+    Used by `helpers.frontier.client`.
     """
     return sum(estimate_tokens(str(m.get("content") or "")) + 4 for m in messages) + 3
 
