@@ -20,6 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .paths import repo_root
+
 SMOKE_ENV = "PRICER_SMOKE"
 WORKDIR_ENV = "PRICER_WORKDIR"
 STANDINS_ENV = "PRICER_STANDINS"  # set while stand-ins serve this process: their addresses, as JSON
@@ -118,15 +120,6 @@ SMOKE_SIZES = Sizes(n_train=2_000, n_validation=250, n_test=250, slot_cap=20, ca
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def repo_root() -> Path:
-    """The course checkout: where notebooks/ and pyproject.toml are (editable installs, Colab's
-    clone), else the current folder when helpers was installed as a plain package elsewhere."""
-    repo = Path(__file__).resolve().parent.parent
-    if (repo / "pyproject.toml").exists() and (repo / "notebooks").is_dir():
-        return repo
-    return Path.cwd()
 
 
 def _default_workdir() -> Path:
@@ -274,6 +267,16 @@ def use_standins(current: Settings) -> dict[str, str]:
     return values
 
 
+def _export_hub_token() -> None:
+    """A Hub token kept in the course's .env file, made visible to the Hugging Face libraries
+    (they read the environment, `hf auth login`'s file and Colab's secrets, but not .env)."""
+    from .secrets import DOTENV, find_secret
+
+    token, source = find_secret("HF_TOKEN")
+    if token and source == DOTENV:
+        os.environ["HF_TOKEN"] = token
+
+
 def configure(smoke: bool | None = None, workdir: str | os.PathLike | None = None) -> Settings:
     """Set the mode for this process (a notebook's parameters cell calls this once).
 
@@ -286,6 +289,7 @@ def configure(smoke: bool | None = None, workdir: str | os.PathLike | None = Non
     if workdir is not None:
         os.environ[WORKDIR_ENV] = str(Path(workdir).expanduser().resolve())
     current = settings()
+    _export_hub_token()
     if current.smoke:
         use_standins(current)
         print(

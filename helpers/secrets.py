@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import repo_root
+from .paths import repo_root
 
 ENVIRONMENT, DOTENV, COLAB = "environment", ".env file", "Colab secrets"
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import repo_root
+from .paths import repo_root
 
 DIST_NAME = "pricer-helpers"
 VERSION_PACKAGES: tuple[tuple[str, str], ...] = (

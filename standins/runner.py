@@ -24,8 +24,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from helpers.config import WORKDIR_ENV, repo_root
+from helpers.config import WORKDIR_ENV
 from helpers.config import smoke_environment as smoke_variables
+from helpers.paths import repo_root
 
 QUIET = {
     "TOKENIZERS_PARALLELISM": "false",

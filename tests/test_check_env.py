@@ -92,7 +92,7 @@ def test_python_versions(version, status):
 def test_the_python_claim_matches_pyproject():
     import tomllib
 
-    from helpers.config import repo_root
+    from helpers.paths import repo_root
 
     project = tomllib.loads((repo_root() / "pyproject.toml").read_text())["project"]
     (major, minor), _newest = check_env.SUPPORTED_PYTHON

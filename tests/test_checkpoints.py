@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from helpers import checkpoints, sampling, training
-from helpers.config import repo_root
+from helpers.paths import repo_root
 
 
 def _checkpoint(folder, step, max_steps=30, skip=(), state_text=None):

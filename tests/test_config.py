@@ -155,3 +155,17 @@ def test_smoke_chosen_in_a_notebook_never_leaves_the_machine(tmp_path):
     assert f"HF_HOME {tmp_path / 'learner' / 'smoke' / 'hf-home'}" in text
     assert not (tmp_path / "learners-real-cache").exists()  # the stand-in model stayed out of it
     assert not log.exists(), log.read_text()
+
+
+def test_a_hub_token_in_the_dotenv_file_reaches_the_hugging_face_libraries(monkeypatch, tmp_path):
+    from helpers.paths import repo_root
+
+    if (repo_root() / ".env").exists():
+        pytest.skip("a real .env at the course root would be read instead")
+    monkeypatch.setenv("PRICER_SMOKE", "0")  # restored after the test, as are the next two
+    monkeypatch.setenv("PRICER_WORKDIR", str(tmp_path))
+    monkeypatch.delenv("HF_TOKEN")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("HF_TOKEN=hf_from_the_dotenv_file\n")
+    configure()
+    assert os.environ["HF_TOKEN"] == "hf_from_the_dotenv_file"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from helpers import secrets
-from helpers.config import repo_root
 from helpers.evaluation import Tester
 from helpers.frontier import (
     FrontierClient,
@@ -20,6 +19,7 @@ from helpers.frontier import (
     usage_table,
 )
 from helpers.items import Item
+from helpers.paths import repo_root
 from helpers.prompts import read_price
 from standins.chat_pricer import answer_text, prompt_text
 from standins.openai_server import FakeOpenAI

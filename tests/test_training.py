@@ -178,7 +178,7 @@ def test_notebook_08_uses_the_course_hyperparameters():
     import ast
     import json
 
-    from helpers.config import repo_root
+    from helpers.paths import repo_root
     from tools.notebook_checks import python_source
 
     notebook = json.loads((repo_root() / "notebooks" / "08_qlora_training.ipynb").read_text())
