@@ -49,6 +49,7 @@ class Check:
     """One check: what was checked, its status, what was found, how to fix it.
 
     ``short`` is how an OK check appears in the report's one OK line (default: its name).
+    Introduced in notebooks/01_explore_data.ipynb.
     """
 
     name: str
@@ -88,7 +89,10 @@ class Check:
 
 
 def check_python(version: Sequence[int] | None = None) -> Check:
-    """Python 3.11-3.13 is supported; older fails, newer is untested."""
+    """Python 3.11-3.13 is supported; older fails, newer is untested.
+
+    Used within `helpers.check_env`.
+    """
     major, minor, micro = tuple(version or sys.version_info[:3])[:3]
     found = f"{major}.{minor}.{micro}"
     (lo_major, lo_minor), (hi_major, hi_minor) = SUPPORTED_PYTHON
@@ -112,7 +116,10 @@ def check_python(version: Sequence[int] | None = None) -> Check:
 
 
 def check_requirement(requirement: Requirement) -> Check:
-    """One installed package against its line in requirements.txt."""
+    """One installed package against its line in requirements.txt.
+
+    Used within `helpers.check_env`.
+    """
     wanted = f"{requirement.name}{requirement.specifier}"
     try:
         version = metadata.version(requirement.name)
@@ -135,7 +142,10 @@ def check_requirement(requirement: Requirement) -> Check:
 
 
 def check_requirements(path: str | os.PathLike | None = None) -> list[Check]:
-    """Every requirement of the course, installed and recent enough."""
+    """Every requirement of the course, installed and recent enough.
+
+    Used within `helpers.check_env`.
+    """
     return [check_requirement(r) for r in read_requirements(path)]
 
 
@@ -149,6 +159,7 @@ def check_gpu() -> list[Check]:
     No GPU is a warning, never a failure: notebooks 01-06 and every smoke run need none;
     the real runs of 07-09 (Llama 3.1 8B in 4 bits) do. The precision follows the one rule in
     `helpers.models.has_bf16_hardware`: bf16 from compute capability 8.0, fp16 below (a T4).
+    Used within `helpers.check_env`.
     """
     try:
         import torch
@@ -233,6 +244,7 @@ def check_hf_token() -> Check:
     """A Hugging Face token: HF_TOKEN (environment, .env or Colab secret), or `hf auth login`.
 
     Real runs need it from notebook 01 on: Llama 3.1's tokenizer is gated like its weights.
+    Used within `helpers.check_env`.
     """
     name = "HF token"
     for variable in HF_TOKEN_NAMES:
@@ -258,7 +270,10 @@ def check_hf_token() -> Check:
 
 
 def check_api_keys(names: Iterable[str] = API_KEYS) -> list[Check]:
-    """Whether each API key is set (environment, .env file, Colab secret), never its value."""
+    """Whether each API key is set (environment, .env file, Colab secret), never its value.
+
+    Used within `helpers.check_env`.
+    """
     checks = []
     for name in names:
         value, source = find_secret(name)
@@ -327,6 +342,10 @@ def run_checks(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m helpers.check_env``: the report, and exit status 1 on any FAIL.
+
+    Used within `helpers.check_env`.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m helpers.check_env",
         description="Check Python, packages, GPU and keys for the course. Exits 1 on any FAIL.",

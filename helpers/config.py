@@ -131,7 +131,10 @@ def _default_workdir() -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where every output lives and how big things are, for one mode. Build it with `settings()`."""
+    """Where every output lives and how big things are, for one mode. Build it with `settings()`.
+
+    Used within `helpers.config`, which hands it to every helper through `settings()`.
+    """
 
     smoke: bool
     workdir: Path
@@ -185,7 +188,10 @@ class Settings:
 
 
 def settings() -> Settings:
-    """The current settings, read from the environment at call time (never cached)."""
+    """The current settings, read from the environment at call time (never cached).
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
     smoke = _env_flag(SMOKE_ENV)
     return Settings(
         smoke=smoke, workdir=_default_workdir(), sizes=SMOKE_SIZES if smoke else REAL_SIZES

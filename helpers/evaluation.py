@@ -166,7 +166,10 @@ class Tester:
 
 
 def summary_line(result: Result) -> str:
-    """One line: error, log error and hits over the answered items, and what failed."""
+    """One line: error, log error and hits over the answered items, and what failed.
+
+    Introduced in notebooks/05_frontier_models.ipynb.
+    """
     s = result.score
     if s is None:
         return f"{result.name}: no item answered ({result.count} tried)"

@@ -28,23 +28,38 @@ from .secrets import find_secret
 
 
 class GatedModelError(PermissionError):
-    """A gated repository (Meta's Llama) without a token, or without accepting its licence."""
+    """A gated repository (Meta's Llama) without a token, or without accepting its licence.
+
+    Used within `helpers.hub`.
+    """
 
 
 class BadTokenError(PermissionError):
-    """The Hugging Face token was refused: mistyped, revoked or expired."""
+    """The Hugging Face token was refused: mistyped, revoked or expired.
+
+    Used within `helpers.hub`.
+    """
 
 
 class NoWriteAccessError(PermissionError):
-    """The token can read but not write (a "read" token), or the repository is not yours."""
+    """The token can read but not write (a "read" token), or the repository is not yours.
+
+    Used within `helpers.hub`.
+    """
 
 
 class RepoMissingError(FileNotFoundError):
-    """No such repository, file or revision on the Hub (or a private one you cannot see)."""
+    """No such repository, file or revision on the Hub (or a private one you cannot see).
+
+    Used within `helpers.hub`.
+    """
 
 
 class HubOfflineError(ConnectionError):
-    """The Hub could not be reached."""
+    """The Hub could not be reached.
+
+    Used within `helpers.hub`.
+    """
 
 
 TOKEN_STEPS = (

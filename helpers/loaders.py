@@ -168,7 +168,10 @@ def download_raw(category: str) -> str:
 
 
 def default_workers() -> int:
-    """Processes for curation: every core, at most 8."""
+    """Processes for curation: every core, at most 8.
+
+    Used within `helpers.loaders`.
+    """
     return max(1, min(os.cpu_count() or 1, 8))
 
 

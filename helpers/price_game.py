@@ -24,7 +24,10 @@ from .scoring import GREEN, Score, colour_for, score
 
 @dataclass(frozen=True)
 class Feedback:
-    """What the game says after an answer. ``accepted`` is False when the answer was refused."""
+    """What the game says after an answer. ``accepted`` is False when the answer was refused.
+
+    Used within `helpers.price_game`.
+    """
 
     accepted: bool
     message: str

@@ -47,7 +47,10 @@ _MISSING_PRICES = frozenset({"", "none", "null", "nan", "n/a", "-"})
 
 @dataclass(frozen=True)
 class Rejection:
-    """Why a record did not become an Item: one of `REASONS`, plus a short detail."""
+    """Why a record did not become an Item: one of `REASONS`, plus a short detail.
+
+    Used by `helpers.items`, `helpers.loaders` and `helpers.token_budget`.
+    """
 
     reason: str
     detail: str = ""
@@ -55,7 +58,10 @@ class Rejection:
 
 @dataclass
 class Draft:
-    """A record that passed the cheap checks and waits for its token budget."""
+    """A record that passed the cheap checks and waits for its token budget.
+
+    Used by `helpers.items`.
+    """
 
     title: str
     price: float

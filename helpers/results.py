@@ -141,7 +141,10 @@ class Result:
 
 
 def slug(name: str) -> str:
-    """A file name for a model name: "GPT-4o (stand-in)" -> "gpt-4o-stand-in"."""
+    """A file name for a model name: "GPT-4o (stand-in)" -> "gpt-4o-stand-in".
+
+    Used within `helpers.results`.
+    """
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "model"
 
 

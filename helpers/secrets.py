@@ -25,7 +25,10 @@ ENVIRONMENT, DOTENV, COLAB = "environment", ".env file", "Colab secrets"
 
 
 def dotenv_path() -> Path | None:
-    """The ``.env`` file secrets are read from: at the course root, else in the current folder."""
+    """The ``.env`` file secrets are read from: at the course root, else in the current folder.
+
+    Used within `helpers.secrets`.
+    """
     for folder in (repo_root(), Path.cwd()):
         candidate = folder / ".env"
         if candidate.is_file():

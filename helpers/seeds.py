@@ -12,7 +12,10 @@ import numpy as np
 
 
 def set_seed(seed: int = 42) -> None:
-    """Seed Python, NumPy and (when installed) PyTorch, so reruns give the same numbers."""
+    """Seed Python, NumPy and (when installed) PyTorch, so reruns give the same numbers.
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
     random.seed(seed)
     np.random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)

@@ -37,7 +37,10 @@ VERSION_PACKAGES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Requirement:
-    """One line of requirements.txt: a distribution name and its version specifier."""
+    """One line of requirements.txt: a distribution name and its version specifier.
+
+    Used by `helpers.check_env`.
+    """
 
     name: str
     specifier: str  # e.g. ">=2.4", or "" for any version
@@ -68,7 +71,9 @@ def _parse_requirement(text: str) -> Requirement | None:
 
 def read_requirements(path: str | os.PathLike | None = None) -> list[Requirement]:
     """The course's requirements: ``path``, else the checkout's requirements.txt, else the
-    installed package's metadata (on Colab the helpers are installed, not checked out)."""
+    installed package's metadata (on Colab the helpers are installed, not checked out).
+    Used by `helpers.check_env`.
+    """
     candidates = (
         [Path(path)]
         if path
@@ -95,7 +100,10 @@ def _version_key(version: str) -> tuple[int, ...]:
 
 
 def satisfies(version: str, specifier: str) -> bool:
-    """Whether an installed version meets a specifier such as ``>=2.4`` (local tags ignored)."""
+    """Whether an installed version meets a specifier such as ``>=2.4`` (local tags ignored).
+
+    Used by `helpers.check_env`.
+    """
     if not specifier:
         return True
     try:
@@ -122,7 +130,10 @@ def satisfies(version: str, specifier: str) -> bool:
 
 
 def installed_version(distribution: str) -> str:
-    """The installed version of a distribution, or "not installed"."""
+    """The installed version of a distribution, or "not installed".
+
+    Used within `helpers.versions`.
+    """
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -83,15 +83,6 @@ def test_the_notebooks_models_are_in_the_maintained_price_table():
         assert rates is not None and rates.source.startswith("genai-prices"), model
 
 
-@pytest.mark.parametrize("module", sorted(PACKAGE.glob("*.py")), ids=lambda p: p.name)
-def test_every_public_name_says_which_notebook_introduces_it(module):
-    for node in ast.parse(module.read_text()).body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef) and not node.name.startswith("_"):
-            tag = re.search(r"Introduced in (notebooks/\S+\.ipynb)", ast.get_docstring(node) or "")
-            assert tag, f"{module.name}: {node.name} has no 'Introduced in notebooks/...' tag"
-            assert (REPO / tag.group(1)).exists(), f"{node.name}: {tag.group(1)} does not exist"
-
-
 def test_openai_sdk_still_takes_the_arguments_we_send():
     """API drift: every keyword the client and the fine-tuning helpers pass still exists."""
     import inspect

@@ -169,3 +169,14 @@ def test_the_readme_package_map_lists_every_module():
         if path.name != "__init__.py" and not re.search(rf"\b{re.escape(path.name)}\b", section)
     ]
     assert not missing, f"add to README's package map: {missing}"
+
+
+def test_every_public_function_and_class_says_where_it_is_taught_or_who_uses_it():
+    untagged = []
+    for path in MODULES:
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                doc = re.sub(r"\s+", " ", ast.get_docstring(node) or "")
+                if not (TAG.search(doc) or USED_BY.search(doc)):
+                    untagged.append(f"{path.relative_to(PACKAGE)}: {node.name}")
+    assert not untagged, "end each docstring with 'Introduced in notebooks/...' or 'Used by `helpers.x`':\n" + "\n".join(untagged)
