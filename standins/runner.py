@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,19 +140,24 @@ def run_notebook(
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    try:
-        client.execute(env={**os.environ, **env})
-        status = "ok"
-    except CellExecutionError as error:
-        status = f"FAILED\n{str(error)[-3000:]}"
+    # The kernel talks over local sockets in a private folder rather than TCP ports: nothing to
+    # eavesdrop on, so ipykernel has no warning to print before every notebook.
+    with tempfile.TemporaryDirectory(prefix="pricer-kernel-") as sockets:
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            config=Config(KernelManager={"transport": "ipc", "ip": f"{sockets}/kernel"}),
+        )
+        try:
+            client.execute(env={**os.environ, **env})
+            status = "ok"
+        except CellExecutionError as error:
+            status = f"FAILED\n{str(error)[-3000:]}"
     nbformat.write(notebook, out / path.name)
     return status == "ok", status
 
