@@ -106,7 +106,7 @@ def test_the_course_figures_the_brief_fixed_are_the_tables():
     table = load_table()
     assert "about 1 h 55 min" in table.entries["08"].real  # t4 preset (helpers/presets.py)
     assert "8 h 20 min on an A100 or 21 h on an L4" in table.entries["08"].real
-    assert "13-17 min on 2 cores" in table.entries["02"].real
+    assert "9-17 min on 2 cores" in table.entries["02"].real
     assert (
         "20-30 min on Colab's 2 vCPUs plus the download of about 25 GB" in table.entries["02"].real
     )
