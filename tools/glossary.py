@@ -20,11 +20,10 @@ import argparse
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from tools.navigation import NAV_END, NAV_START, glossary_url
-from tools.notebooks import NOTEBOOKS_DIR, REPO_ROOT, course_notebooks, read_notebook
+from tools.notebooks import NOTEBOOKS_DIR, REPO_ROOT, Problem, course_notebooks, read_notebook
 
 GLOSSARY = REPO_ROOT / "docs" / "glossary.md"
 
@@ -52,18 +51,6 @@ TERMS: dict[str, re.Pattern[str]] = {
 
 _LINK_RE = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _GLOSSARY_LINK_RE = re.compile(r"docs/glossary\.md(?:#([a-z0-9_-]*))?$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One unlinked first use or dead link: which notebook, which cell, why."""
-
-    notebook: str
-    cell: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.notebook}: cell {self.cell}: {self.message}"
 
 
 def slug(heading: str) -> str:
@@ -133,7 +120,10 @@ def check_notebook(
             if anchor and anchor not in anchors:
                 problems.append(
                     Problem(
-                        path.name, index, f"links to glossary entry #{anchor}, which does not exist"
+                        path.name,
+                        "glossary",
+                        f"links to glossary entry #{anchor}, which does not exist",
+                        index,
                     )
                 )
             for term, pattern in list(pending.items()):
@@ -146,9 +136,10 @@ def check_notebook(
                     problems.append(
                         Problem(
                             path.name,
-                            index,
+                            "glossary",
                             f"first use of {found!r} is not linked to the glossary: write "
                             f"[{found}]({glossary_url(term)})",
+                            index,
                         )
                     )
                     del pending[term]
