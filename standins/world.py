@@ -207,7 +207,21 @@ def build_cache() -> Path:
         except OSError:
             if not (target / "users.json").exists():
                 raise
+    remove_stale_worlds(target)
     return target
+
+
+def remove_stale_worlds(current: Path) -> list[Path]:
+    """Delete the cached worlds of other versions beside ``current`` (about 100 MB each): once
+    a checkout builds a new version, the old ones only fill the disk. Returns what went."""
+    stale = [
+        folder
+        for folder in current.parent.glob("standin-world-v*")
+        if folder != current and folder.is_dir() and folder.name[len("standin-world-v") :].isdigit()
+    ]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale
 
 
 def _cached_world() -> Path:

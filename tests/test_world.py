@@ -63,3 +63,17 @@ def test_the_course_adapter_is_served_at_its_revision():
     )
     assert settings["base_model_name_or_path"] == PUBLISHED_BASE_MODEL
     assert (settings["r"], settings["lora_alpha"]) == (32, 64)
+
+
+def test_building_a_world_removes_the_cached_worlds_of_other_versions(tmp_path):
+    from standins.world import WORLD_VERSION, remove_stale_worlds
+
+    current = tmp_path / f"standin-world-v{WORLD_VERSION}"
+    old, other, unrelated = (
+        tmp_path / n for n in ("standin-world-v1", "standin-world-v2", "llama3-tokenizer-0.5.0")
+    )
+    for folder in (current, old, other, unrelated):
+        folder.mkdir()
+        (folder / "users.json").write_text("{}")
+    assert sorted(p.name for p in remove_stale_worlds(current)) == [old.name, other.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([current.name, unrelated.name])
