@@ -229,7 +229,14 @@ def _cached_world() -> Path:
     huggingface_hub, which must not happen here before HF_ENDPOINT points at the stand-in."""
     target = cache_dir()
     if not (target / "users.json").exists():
-        subprocess.run([sys.executable, "-m", "standins.world"], check=True)
+        print(f"Building the Hub stand-in's repositories (once, about 20 s): {target}", flush=True)
+        quiet = {"TRANSFORMERS_VERBOSITY": "error", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
+        subprocess.run(
+            [sys.executable, "-m", "standins.world"],
+            check=True,
+            env={**os.environ, **quiet},
+            stdout=subprocess.DEVNULL,  # it prints the folder, said above already
+        )
     return target
 
 
