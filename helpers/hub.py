@@ -138,6 +138,10 @@ def friendly_hub_errors(source: str, hint: str = MISSING_HINT) -> Iterator[None]
     except GatedRepoError as error:
         text = GATED_NO_TOKEN if _status(error) == 401 else GATED_NO_ACCESS
         raise GatedModelError(text.format(source=source)) from error
+    except (LocalEntryNotFoundError, OfflineModeIsEnabled, *_transport_errors()) as error:
+        # Before the missing-file case: LocalEntryNotFoundError ("unreachable, and not in the
+        # cache") is a subclass of EntryNotFoundError.
+        raise HubOfflineError(OFFLINE.format(source=source)) from error
     except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as error:
         raise RepoMissingError(MISSING.format(source=source, hint=hint)) from error
     except HfHubHTTPError as error:
@@ -146,8 +150,6 @@ def friendly_hub_errors(source: str, hint: str = MISSING_HINT) -> Iterator[None]
         if _status(error) == 403:
             raise NoWriteAccessError(NO_WRITE.format(source=source)) from error
         raise
-    except (LocalEntryNotFoundError, OfflineModeIsEnabled, *_transport_errors()) as error:
-        raise HubOfflineError(OFFLINE.format(source=source)) from error
     except OSError as error:  # transformers wraps a failed download of a config in OSError
         cause = error.__cause__ or error.__context__
         if isinstance(cause, (GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError)):

@@ -104,6 +104,24 @@ def test_one_push_is_one_commit_with_every_file():
     assert hub.pull_file(repo, "data/b.txt", revision=first).read_bytes() == b"2"
 
 
+def test_unreachable_and_not_cached_is_offline_not_missing(tmp_path):
+    from huggingface_hub import hf_hub_download
+    from transformers import AutoTokenizer
+
+    # What a download raises with no network and an empty cache (LocalEntryNotFoundError, a
+    # subclass of EntryNotFoundError), directly and wrapped in transformers' OSError.
+    with pytest.raises(hub.HubOfflineError, match="Could not reach"):
+        with hub.friendly_hub_errors("meta-llama/Llama-3.1-8B"):
+            hf_hub_download(
+                "meta-llama/Llama-3.1-8B", "config.json", cache_dir=tmp_path, local_files_only=True
+            )
+    with pytest.raises(hub.HubOfflineError, match="Could not reach"):
+        with hub.friendly_hub_errors("meta-llama/Llama-3.1-8B"):
+            AutoTokenizer.from_pretrained(
+                "meta-llama/Llama-3.1-8B", cache_dir=tmp_path, local_files_only=True
+            )
+
+
 def test_offline_is_reported_as_offline(monkeypatch):
     from huggingface_hub import HfApi
 
