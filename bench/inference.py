@@ -233,8 +233,13 @@ def main() -> int:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-inference-"))
-    os.environ.update(PRICER_SMOKE="1", PRICER_WORKDIR=str(scratch), WANDB_MODE="disabled")
+    os.environ.update(WANDB_MODE="disabled")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from helpers.config import configure
+
+    # Smoke mode, as in the offline course run: the stand-ins serve the tiny model and the
+    # tokenizer. Before anything imports huggingface_hub, which reads its endpoint once.
+    configure(smoke=True, workdir=scratch)
     from transformers.utils import logging
 
     logging.set_verbosity_error()
