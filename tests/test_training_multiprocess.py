@@ -1,10 +1,10 @@
 """The training script under `accelerate launch` with two processes: the multi-GPU path, on CPUs.
 
 `python -m helpers.training` is driven only through its command-line flags, as a learner with
-several GPUs would run it, on a tiny Llama (2 layers, width 32) that keeps Llama 3's real
-tokenizer and 128,256-token vocabulary. The base model is loaded in 4 bits (bitsandbytes runs
-NF4 on the CPU), wrapped in DistributedDataParallel over gloo, and each process trains on its
-own half of every batch. About 30 seconds on 2 cores.
+several GPUs would run it, on the Llama 3.1 8B stand-in the other tests share (2 layers, width
+64, Llama 3's real tokenizer and 128,256-token vocabulary). The base model is loaded in 4 bits
+(bitsandbytes runs NF4 on the CPU), wrapped in DistributedDataParallel over gloo, and each
+process trains on its own half of every batch. About 30 seconds on 2 cores.
 """
 
 from __future__ import annotations
@@ -24,41 +24,6 @@ REPO = Path(__file__).resolve().parent.parent
 TRAIN_ITEMS, BATCH, STEPS, PROCESSES = 16, 2, 2, 2
 
 
-def _tiny_llama(tokenizer, folder: Path) -> Path:
-    """Llama's architecture at toy size, with the real tokenizer's vocabulary, saved."""
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    config = LlamaConfig(
-        vocab_size=128_256,  # Llama 3's (the tokenizer's one extra id, <|image|>, never occurs)
-        hidden_size=32,
-        intermediate_size=64,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        tie_word_embeddings=False,
-    )
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        model = LlamaForCausalLM(config)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    return folder
-
-
-def _items(tokenizer, n: int):
-    from helpers.items import Item, curate_batch
-    from standins.catalog import generate_records
-
-    records = generate_records("Appliances", 3 * n, seed=1)
-    items = [r for r in curate_batch(records, tokenizer, "Appliances") if isinstance(r, Item)]
-    assert len(items) >= n
-    return items[:n]
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -66,10 +31,9 @@ def _free_port() -> int:
 
 
 @pytest.mark.slow
-def test_the_training_script_trains_as_two_processes(llama_tokenizer, tmp_path):
-    base = _tiny_llama(llama_tokenizer, tmp_path / "base")
-    items = _items(llama_tokenizer, TRAIN_ITEMS + 4)
-    splits = sampling.Splits(items[:TRAIN_ITEMS], items[TRAIN_ITEMS:-2], items[-2:])
+def test_the_training_script_trains_as_two_processes(tiny_llama, smoke_split, tmp_path):
+    train, validation, test = smoke_split
+    splits = sampling.Splits(train[:TRAIN_ITEMS], validation[:2], test[:2])
     sampling.save_splits(splits, tmp_path / "splits")
     run = tmp_path / "run"
     command = [
@@ -84,7 +48,7 @@ def test_the_training_script_trains_as_two_processes(llama_tokenizer, tmp_path):
         f"--main_process_port={_free_port()}",
         "-m",
         "helpers.training",
-        f"--base={base}",
+        f"--base={tiny_llama}",
         f"--splits={tmp_path / 'splits'}",
         f"--output-dir={run}",
         f"--max-steps={STEPS}",
