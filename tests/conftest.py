@@ -34,3 +34,21 @@ def tiny_llama(tmp_path_factory):
     from standins.tiny_model import build_tiny_llama
 
     return build_tiny_llama(tmp_path_factory.mktemp("models") / "Llama-3.1-8B")
+
+
+@pytest.fixture
+def write_guesses():
+    """Fill a guess sheet as a person would in a spreadsheet: write(path, guesses), one per row."""
+    import csv
+
+    from helpers.human import read_sheet
+
+    def write(path, guesses):
+        rows = read_sheet(path)
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["prompt", "guess"])
+            for row, guess in zip(rows, guesses, strict=True):
+                writer.writerow([row["prompt"], guess])
+
+    return write

@@ -45,15 +45,6 @@ ITEMS = [
 ]
 
 
-def _fill(path, guesses):
-    rows = read_sheet(path)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["prompt", "guess"])
-        for row, guess in zip(rows, guesses, strict=True):
-            writer.writerow([row["prompt"], guess])
-
-
 # ---- parse_guess ---------------------------------------------------------------------------------
 
 
@@ -108,9 +99,9 @@ def test_export_writes_prompts_and_an_empty_guess_column(tmp_path):
     assert count_guesses(tmp_path / "absent.csv") == 0
 
 
-def test_round_trip_scores_the_guesses_and_records_human(tmp_path):
+def test_round_trip_scores_the_guesses_and_records_human(tmp_path, write_guesses):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
-    _fill(path, ["$25", "100", "1,000"])
+    write_guesses(path, ["$25", "100", "1,000"])
     assert read_guesses(path, ITEMS) == [25.0, 100.0, 1000.0]
     board = tmp_path / "results"
     report = evaluate_sheet(path, ITEMS, results_dir=board, show=False)
@@ -121,9 +112,9 @@ def test_round_trip_scores_the_guesses_and_records_human(tmp_path):
     assert load_results(board, hub=False)["Human"].count == 3
 
 
-def test_export_keeps_a_sheet_that_holds_guesses(tmp_path, capsys):
+def test_export_keeps_a_sheet_that_holds_guesses(tmp_path, capsys, write_guesses):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
-    _fill(path, ["25", "", ""])
+    write_guesses(path, ["25", "", ""])
     before = path.read_bytes()
     export_sheet(ITEMS, path)
     assert path.read_bytes() == before
@@ -143,23 +134,23 @@ def test_export_rewrites_a_blank_sheet_and_refuses_a_foreign_file(tmp_path):
     assert other.read_text() == "name,score\nann,3\n"
 
 
-def test_import_names_every_missing_or_garbled_row(tmp_path):
+def test_import_names_every_missing_or_garbled_row(tmp_path, write_guesses):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
-    _fill(path, ["25", "", "lots"])
+    write_guesses(path, ["25", "", "lots"])
     with pytest.raises(ValueError) as error:
         read_guesses(path, ITEMS)
     message = str(error.value)
     assert "row 3 (product 2): no guess yet" in message
     assert "row 4 (product 3): 'lots' is not a number" in message
     assert "row 2" not in message
-    _fill(path, ["25", "-3", "10"])
+    write_guesses(path, ["25", "-3", "10"])
     with pytest.raises(ValueError, match=r"row 3 \(product 2\): a price cannot be negative"):
         read_guesses(path, ITEMS)
 
 
-def test_import_catches_a_sheet_from_other_items(tmp_path):
+def test_import_catches_a_sheet_from_other_items(tmp_path, write_guesses):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
-    _fill(path, ["1", "2", "3"])
+    write_guesses(path, ["1", "2", "3"])
     shuffled = [ITEMS[0], ITEMS[2], ITEMS[1]]
     with pytest.raises(ValueError, match=r"row 3 \(product 2\): the prompt is not test item 2's"):
         read_guesses(path, shuffled)
@@ -182,9 +173,9 @@ def test_import_tolerates_spreadsheet_line_endings_and_bom(tmp_path):
     assert read_guesses(path, ITEMS) == [19.0]
 
 
-def test_fill_sheet_only_fills_empty_rows(tmp_path):
+def test_fill_sheet_only_fills_empty_rows(tmp_path, write_guesses):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
-    _fill(path, ["7", "", ""])
+    write_guesses(path, ["7", "", ""])
     assert fill_sheet(path, ITEMS, lambda item: "42") == 2
     assert read_guesses(path, ITEMS) == [7.0, 42.0, 42.0]
     assert fill_sheet(path, ITEMS, lambda item: "1") == 0

@@ -4,7 +4,6 @@ Colab's file picker and browser download (`google.colab.files`) are the edge: a 
 module answers as Colab's does, and everything else is real (files, CSV, the checks).
 """
 
-import csv
 import re
 import sys
 import types
@@ -28,15 +27,6 @@ class Product:
 
 
 ITEMS = [Product("Wiper", 20.0), Product("Drill", 100.0), Product("Fridge", 500.0)]
-
-
-def _fill(path, guesses):
-    rows = read_sheet(path)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["prompt", "guess"])
-        for row, guess in zip(rows, guesses, strict=True):
-            writer.writerow([row["prompt"], guess])
 
 
 class ColabFiles:
@@ -113,9 +103,9 @@ def test_on_colab_the_sheet_is_downloaded_and_a_filled_one_uploaded(
         ({"a.csv": _sheet_bytes(["1", "2", "3"]), "b.csv": b""}, "Pick one file, not 2"),
     ],
 )
-def test_a_wrong_upload_never_replaces_the_sheet(colab, tmp_path, picked, says):
+def test_a_wrong_upload_never_replaces_the_sheet(colab, tmp_path, picked, says, write_guesses):
     path = export_sheet(ITEMS, tmp_path / "sheet.csv")
-    _fill(path, ["20", "100", "500"])
+    write_guesses(path, ["20", "100", "500"])
     before = path.read_bytes()
     colab.picked = picked
     with pytest.raises(ValueError, match=re.escape(says)):
