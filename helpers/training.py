@@ -92,14 +92,19 @@ def to_dataset(items: Sequence[Any]):
     return Dataset.from_list(to_records(items))
 
 
-def too_long(records: Sequence[dict[str, str]], tokenizer: Any, max_length: int) -> int:
-    """How many records exceed ``max_length`` tokens (BOS and EOS included): they would be cut.
+def record_lengths(records: Sequence[dict[str, str]], tokenizer: Any) -> list[int]:
+    """Each record's length in tokens as the trainer sees it, BOS and EOS included.
 
     Introduced in notebooks/08_qlora_training.ipynb.
     """
     texts = [r["prompt"] + r["completion"] for r in records]
-    lengths = [len(ids) + 1 for ids in tokenizer(texts)["input_ids"]]  # +1: the EOS TRL appends
-    return sum(n > max_length for n in lengths)
+    return [len(ids) + 1 for ids in tokenizer(texts)["input_ids"]]  # +1: the EOS TRL appends
+
+
+def too_long(records: Sequence[dict[str, str]], tokenizer: Any, max_length: int) -> int:
+    """How many records exceed ``max_length`` tokens: they would be cut. Used within
+    `helpers.training` (the script warns before training)."""
+    return sum(n > max_length for n in record_lengths(records, tokenizer))
 
 
 # ---- configuration ------------------------------------------------------------------------

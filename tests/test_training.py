@@ -93,6 +93,9 @@ def test_too_long_counts_records_that_would_be_cut(smoke_split, llama_tokenizer)
     records = training.to_records(smoke_split.train)
     assert training.too_long(records, llama_tokenizer, 182) == 0  # the course's 182 fits all
     assert training.too_long(records[:20], llama_tokenizer, 50) == 20
+    lengths = training.record_lengths(records[:3], llama_tokenizer)
+    encoded = llama_tokenizer(records[0]["prompt"] + records[0]["completion"])["input_ids"]
+    assert lengths[0] == len(encoded) + 1 and encoded[0] == llama_tokenizer.bos_token_id
 
 
 def test_configs_carry_the_course_hyperparameters(tmp_path):
