@@ -98,23 +98,14 @@ def hub_checkpoint_step(hub_repo: str, say: Say = print) -> int | None:
 
     Used within `helpers.checkpoints`.
     """
-    from huggingface_hub import hf_hub_download
-    from huggingface_hub.errors import (
-        LocalEntryNotFoundError,
-        OfflineModeIsEnabled,
-        RemoteEntryNotFoundError,
-        RepositoryNotFoundError,
-        RevisionNotFoundError,
-    )
+    from .hub import HubOfflineError, RepoMissingError, pull_file
 
     try:
-        path = hf_hub_download(hub_repo, f"{HUB_FOLDER}/trainer_state.json")
-    except (RepositoryNotFoundError, RevisionNotFoundError, RemoteEntryNotFoundError):
+        path = pull_file(hub_repo, f"{HUB_FOLDER}/trainer_state.json", repo_type="model")
+    except RepoMissingError:
         return None  # a first run: no repository, or no checkpoint in it yet
-    except (LocalEntryNotFoundError, OfflineModeIsEnabled, ConnectionError) as error:
-        say(
-            f"Could not reach the Hub to look for a checkpoint in {hub_repo} ({type(error).__name__})."
-        )
+    except HubOfflineError:
+        say(f"Could not reach the Hub to look for a checkpoint in {hub_repo}.")
         return None
     try:
         return int(json.loads(Path(path).read_text())["global_step"])
