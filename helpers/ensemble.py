@@ -32,10 +32,11 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from .config import DATA_REPO, settings
-from .results import HUB_FOLDER, Result, latest, record
+from .config import settings
+from .results import HUB_FOLDER, Result, load_results, record
 
 VALIDATION_FOLDER = "validation"  # results/validation/<model>.parquet, locally and on the Hub
+VALIDATION_REPO_FOLDER = f"{HUB_FOLDER}/{VALIDATION_FOLDER}"
 CLASSICAL = (  # notebook 03's models, by the names they are recorded under
     "Gradient boosting",
     "Random forest",
@@ -53,26 +54,12 @@ def _validation_dir(directory: str | Path | None) -> Path:
     return Path(directory) if directory is not None else settings().results_dir / VALIDATION_FOLDER
 
 
-def _writable_repo() -> str | None:
-    from .hub import can_write, learner_repo
-
-    repo = learner_repo(DATA_REPO)
-    return repo if repo and can_write() else None
-
-
 def save_validation(result: Result, directory: str | Path | None = None, push: bool = True) -> Path:
     """Keep a model's predictions on the validation items (locally, and in your data repository).
 
     They never join the leaderboard. Used within `helpers.ensemble`.
     """
-    path = record(result, _validation_dir(directory), push=False)
-    repo = _writable_repo() if push and result.trusted else None
-    if repo:
-        from .hub import push_files
-
-        remote = f"{HUB_FOLDER}/{VALIDATION_FOLDER}/{path.name}"
-        push_files(repo, {remote: path.read_bytes()}, f"Validation predictions: {result.name}")
-    return path
+    return record(result, _validation_dir(directory), push, hub_folder=VALIDATION_REPO_FOLDER)
 
 
 def load_validation(directory: str | Path | None = None, hub: bool = True) -> dict[str, Result]:
@@ -80,28 +67,7 @@ def load_validation(directory: str | Path | None = None, hub: bool = True) -> di
 
     Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
     """
-    found = [Result.from_parquet(p) for p in sorted(_validation_dir(directory).glob("*.parquet"))]
-    repo = None
-    if hub:
-        from .hub import learner_repo
-
-        repo = learner_repo(DATA_REPO)
-    if repo:
-        from .hub import head_revision, list_files, pull_file
-
-        prefix = f"{HUB_FOLDER}/{VALIDATION_FOLDER}/"
-        try:
-            revision = head_revision(repo)
-        except FileNotFoundError:  # no data repository yet
-            revision = None
-        if revision:
-            names = [n for n in list_files(repo, revision=revision) if n.startswith(prefix)]
-            found += [
-                Result.from_parquet(pull_file(repo, n, revision=revision))
-                for n in names
-                if n.endswith(".parquet") and n.count("/") == 2
-            ]
-    return latest(found)
+    return load_results(_validation_dir(directory), hub, hub_folder=VALIDATION_REPO_FOLDER)
 
 
 def _key(title: str, truth: float) -> tuple[str, float]:

@@ -240,7 +240,7 @@ def push_files(
 ) -> str:
     """Upload ``files`` (path in repo -> local file or bytes) as ONE commit; returns its id.
 
-    Creates the repository (private) if needed. Used by `helpers.ensemble`, `helpers.results` and `helpers.sampling`.
+    Creates the repository (private) if needed. Used by `helpers.results` and `helpers.sampling`.
     """
     from huggingface_hub import CommitOperationAdd, HfApi
 
@@ -260,7 +260,7 @@ def push_files(
 def list_files(
     repo_id: str, repo_type: str = "dataset", revision: str | None = None, hint: str = MISSING_HINT
 ) -> list[str]:
-    """Every file path in a Hub repository at ``revision``. Used by `helpers.ensemble`, `helpers.results` and `helpers.sampling`."""
+    """Every file path in a Hub repository at ``revision``. Used by `helpers.results` and `helpers.sampling`."""
     from huggingface_hub import HfApi
 
     with friendly_hub_errors(repo_id, hint):
@@ -271,7 +271,7 @@ def list_files(
 
 def head_revision(repo_id: str, repo_type: str = "dataset", hint: str = MISSING_HINT) -> str:
     """The commit id a repository's main branch points at now, so several files come from one
-    commit. Used by `helpers.ensemble`, `helpers.results` and `helpers.sampling`."""
+    commit. Used by `helpers.results` and `helpers.sampling`."""
     from huggingface_hub import HfApi
 
     with friendly_hub_errors(repo_id, hint):
@@ -287,7 +287,7 @@ def pull_file(
 ) -> Path:
     """Download one file (cached in the Hub cache); its local path.
 
-    Used by `helpers.ensemble`, `helpers.loaders`, `helpers.results` and others.
+    Used by `helpers.checkpoints`, `helpers.loaders`, `helpers.results` and `helpers.sampling`.
     """
     from huggingface_hub import hf_hub_download
 

@@ -179,12 +179,17 @@ def _hub_repo() -> str | None:
     return repo
 
 
-def record(result: Result, directory: str | Path | None = None, push: bool = True) -> Path:
+def record(
+    result: Result,
+    directory: str | Path | None = None,
+    push: bool = True,
+    hub_folder: str = HUB_FOLDER,
+) -> Path:
     """Save a result locally and push it to your data repository (one commit), if trusted.
 
     An untrusted run (too many failures) is saved under ``failed/`` with a timestamp and
-    reported; it never replaces a good result. Returns the local file. Introduced in
-    notebooks/03_baselines.ipynb.
+    reported; it never replaces a good result. ``hub_folder`` is where it goes in the repository.
+    Returns the local file. Introduced in notebooks/03_baselines.ipynb.
     """
     folder = _results_dir(directory)
     data = result.to_parquet()
@@ -204,11 +209,13 @@ def record(result: Result, directory: str | Path | None = None, push: bool = Tru
     if repo:
         from .hub import push_files
 
-        push_files(repo, {f"{HUB_FOLDER}/{path.name}": data}, f"Result: {result.name}")
+        remote = f"{hub_folder}/{path.name}"
+        push_files(repo, {remote: data}, f"Result in {hub_folder}/: {result.name}")
     return path
 
 
-def _hub_results(repo: str) -> list[Result]:
+def _hub_results(repo: str, hub_folder: str) -> list[Result]:
+    """The results directly in ``hub_folder`` of ``repo`` (not in its subfolders)."""
     from .hub import head_revision, list_files, pull_file
 
     try:
@@ -218,7 +225,7 @@ def _hub_results(repo: str) -> list[Result]:
     names = [
         n
         for n in list_files(repo, revision=revision)
-        if n.startswith(f"{HUB_FOLDER}/") and n.count("/") == 1
+        if n.startswith(f"{hub_folder}/") and n.count("/") == hub_folder.count("/") + 1
     ]
     return [
         Result.from_parquet(pull_file(repo, n, revision=revision))
@@ -227,10 +234,14 @@ def _hub_results(repo: str) -> list[Result]:
     ]
 
 
-def load_results(directory: str | Path | None = None, hub: bool = True) -> dict[str, Result]:
-    """Every recorded result by model name: this runtime's and your data repository's.
+def load_results(
+    directory: str | Path | None = None, hub: bool = True, hub_folder: str = HUB_FOLDER
+) -> dict[str, Result]:
+    """Every recorded result by model name: this runtime's and your data repository's
+    ``hub_folder``.
 
-    When both hold a model, the more recently recorded result wins. Introduced in notebooks/10_retrieval_and_ensembles.ipynb.
+    When both hold a model, the more recently recorded result wins. Introduced in
+    notebooks/10_retrieval_and_ensembles.ipynb.
     """
     found = [Result.from_parquet(p) for p in sorted(_results_dir(directory).glob("*.parquet"))]
     if hub:
@@ -238,14 +249,14 @@ def load_results(directory: str | Path | None = None, hub: bool = True) -> dict[
 
         repo = learner_repo(DATA_REPO)
         if repo:
-            found += _hub_results(repo)
+            found += _hub_results(repo, hub_folder)
     return latest(found)
 
 
 def latest(found: Iterable[Result]) -> dict[str, Result]:
     """The most recently recorded result of each model name (ties: the later one in ``found``).
 
-    Used by `helpers.ensemble`.
+    Used within `helpers.results`.
     """
     results: dict[str, Result] = {}
     for result in found:
