@@ -13,6 +13,7 @@ Introduced in notebooks/02_curate_dataset.ipynb.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -148,6 +149,7 @@ def save_splits(
         _write_parquet(items, target / files[name])
     manifest = {
         "generation": generation,
+        "digest": _digest(splits),
         "files": files,
         "counts": {name: len(items) for name, items in zip(SPLIT_NAMES, splits, strict=True)},
         "source": source,
@@ -159,15 +161,32 @@ def save_splits(
     return target
 
 
-def _load_local(target: Path) -> tuple[Splits, dict] | None:
+def _digest(splits: Splits) -> str:
+    """A digest of every item of the three splits: the same splits, the same digest."""
+    digest = hashlib.sha256()
+    for name, items in zip(SPLIT_NAMES, splits, strict=True):
+        digest.update(f"\x1d{name}".encode())
+        for item in items:
+            digest.update(repr(tuple(item.to_record().values())).encode())
+    return digest.hexdigest()
+
+
+def _manifest(target: Path) -> dict | None:
+    """The manifest of the splits saved in ``target`` when all its files are there; else None."""
     try:
         manifest = json.loads((target / MANIFEST).read_text())
     except (OSError, json.JSONDecodeError):
         return None
-    paths = [target / manifest["files"][name] for name in SPLIT_NAMES]
-    if not all(p.exists() for p in paths):
+    if not all((target / manifest["files"][name]).exists() for name in SPLIT_NAMES):
         return None
-    return Splits(*(_read_parquet(p) for p in paths)), manifest
+    return manifest
+
+
+def _load_local(target: Path) -> tuple[Splits, dict] | None:
+    manifest = _manifest(target)
+    if manifest is None:
+        return None
+    return Splits(*(_read_parquet(target / manifest["files"][n]) for n in SPLIT_NAMES)), manifest
 
 
 # ---- the Hub ----------------------------------------------------------------------------------
@@ -199,11 +218,10 @@ def push_splits(splits: Splits, repo_id: str, directory: str | os.PathLike | Non
     from .hub import push_files
 
     target = Path(directory) if directory is not None else settings().splits_dir
-    loaded = _load_local(target)
-    if loaded is None or loaded[0] != splits:
+    manifest = _manifest(target)
+    if manifest is None or manifest.get("digest") != _digest(splits):  # not these splits: save
         save_splits(splits, target)
-        loaded = _load_local(target)
-    manifest = loaded[1]
+        manifest = _manifest(target)
     files: dict[str, Path | bytes] = {
         HUB_FILES[name]: target / manifest["files"][name] for name in SPLIT_NAMES
     }

@@ -149,6 +149,19 @@ def test_splits_pushed_in_one_runtime_are_pulled_in_the_next(tmp_path):
     )
 
 
+def test_pushing_the_saved_splits_writes_nothing_again_and_other_splits_are_saved_first(tmp_path):
+    saved, other = small_splits(offset=700), small_splits(offset=800)
+    folder = tmp_path / "runtime"
+    save_splits(saved, folder)
+    generation = json.loads((folder / "manifest.json").read_text())["generation"]
+    push_splits(saved, "learner/pricer-data-digest", folder)
+    assert json.loads((folder / "manifest.json").read_text())["generation"] == generation
+    push_splits(other, "learner/pricer-data-digest", folder)  # not what was saved: saved first
+    assert json.loads((folder / "manifest.json").read_text())["generation"] != generation
+    pulled = load_splits(directory=tmp_path / "next", repo_id="learner/pricer-data-digest")
+    assert pulled == other
+
+
 def test_the_published_splits_come_in_the_course_schema(tmp_path, capsys):
     train, validation, test = load_splits("published", directory=tmp_path / "splits")
     assert len(test) == settings().sizes.n_test and len(validation) == settings().sizes.n_validation
