@@ -286,14 +286,12 @@ class RetrievalPricer:
         return messages_for(item, self.store.similar(item, self.k) if similar is None else similar)
 
     def _price(self, item: Any, similar: Sequence[Neighbour]) -> float | Exception:
-        from .frontier import FrontierError, require_price
-        from .prompts import read_price
+        from .frontier import FrontierError
 
         try:
-            reply = self.client.complete(self.messages(item, similar), check=require_price)
+            return self.client.price(item, self.messages(item, similar))
         except FrontierError as error:  # the Tester reports it as this item's failure
             return error
-        return float(read_price(reply.text))
 
     def predict_batch(self, items: Sequence[Any]) -> list[float | Exception]:
         """Prices for ``items``: one search for all of them, then the client's workers in parallel."""

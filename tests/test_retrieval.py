@@ -173,6 +173,8 @@ def test_a_failed_call_is_that_items_reason(store, smoke_split, tmp_path):
         answers = rag.predict_batch(smoke_split.test[:3])
         assert all(isinstance(a, FrontierError) for a in answers)
         assert "no price" in str(answers[0])
+        assert client.usage.failures == 3  # counted in the bill's report, as for plain calls
+        assert client.failures[0][0] == smoke_split.test[0].title[:60]
         with pytest.raises(FrontierError):
             rag(smoke_split.test[0])
 

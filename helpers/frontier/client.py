@@ -323,8 +323,13 @@ class FrontierClient:
 
     def __call__(self, item: Any) -> float:
         """The model's price for one item; raises a `FrontierError` saying why there is none."""
+        return self.price(item, messages_for(item))
+
+    def price(self, item: Any, messages: list[dict[str, str]]) -> float:
+        """The price the model answers to ``messages`` about ``item``; a failure is counted
+        against the item and raised as a `FrontierError`. Used by `helpers.retrieval`."""
         try:
-            reply = self.complete(messages_for(item), check=require_price)
+            reply = self.complete(messages, check=require_price)
         except FrontierError as error:
             self._failed(item, str(error))
             raise
