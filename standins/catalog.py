@@ -20,21 +20,14 @@ Introduced in notebooks/01_explore_data.ipynb.
 from __future__ import annotations
 
 import json
-import os
 import random
-from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from helpers.config import CATEGORIES
-from helpers.files import atomic_path, write_text_atomically
-from helpers.prompts import PRICE_PREFIX, QUESTION
 
 from .catalog_products import TYPES
 from .catalog_record import synthetic_record
 
-GENERATOR_VERSION = 1  # bump when records change, so written catalogs are regenerated
-SIDECAR = "catalog.json"
 SHAPES = ("raw", "converted")
 
 
@@ -75,59 +68,13 @@ def generate_records(category: str, n: int, seed: int = 42, shape: str = "raw") 
     return records
 
 
-def _read_sidecar(folder: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((folder / SIDECAR).read_text())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+def catalog_jsonl(category: str, n: int, seed: int = 42) -> bytes:
+    """A category's raw metadata file as the Hub stand-in serves it: one record per JSON line.
 
-
-def write_catalog(
-    directory: str | os.PathLike,
-    categories: Iterable[str] = CATEGORIES,
-    n: int = 700,
-    seed: int = 42,
-) -> dict[str, Path]:
-    """Write ``meta_{Category}.jsonl`` files (raw shape) and return their paths by category.
-
-    Each file appears atomically. A file already written with the same n, seed and generator
-    version (recorded in ``catalog.json``) is kept as it is. Introduced in
-    notebooks/01_explore_data.ipynb.
+    Used by `standins.world`.
     """
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted = {"n": n, "seed": seed, "generator": GENERATOR_VERSION}
-    paths: dict[str, Path] = {}
-    for category in categories:
-        _check_category(category)
-        path = folder / f"meta_{category}.jsonl"
-        paths[category] = path
-        if path.exists() and _read_sidecar(folder).get("files", {}).get(path.name) == wanted:
-            continue
-        records = generate_records(category, n, seed)
-        with atomic_path(path) as staging, open(staging, "w", encoding="utf-8") as out:
-            out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        sidecar = _read_sidecar(folder)  # re-read: another process may have added files
-        files = sidecar.get("files") if isinstance(sidecar.get("files"), dict) else {}
-        files[path.name] = wanted
-        write_text_atomically(
-            folder / SIDECAR, json.dumps({"files": files}, indent=1, sort_keys=True)
-        )
-    return paths
-
-
-def ensure_catalog(
-    directory: str | os.PathLike,
-    n: int = 700,
-    seed: int = 42,
-    categories: Iterable[str] = CATEGORIES,
-) -> dict[str, Path]:
-    """The catalog files in ``directory``, written only where missing or stale.
-
-    Same as `write_catalog`. Introduced in notebooks/01_explore_data.ipynb.
-    """
-    return write_catalog(directory, categories=categories, n=n, seed=seed)
+    lines = (json.dumps(r, ensure_ascii=False) for r in generate_records(category, n, seed))
+    return ("\n".join(lines) + "\n").encode()
 
 
 def record_text(record: dict[str, Any]) -> str:
@@ -141,16 +88,3 @@ def record_text(record: dict[str, Any]) -> str:
     values = [f"{k}: {v}" for k, v in details.items() if not isinstance(v, dict)]
     parts = [record["title"], *record["description"], *record["features"], "; ".join(values)]
     return "\n".join(p for p in parts if p)
-
-
-def iter_texts(n_per_category: int = 300, seed: int = 0) -> Iterator[str]:
-    """Plain product texts from every category, for training the tiny smoke tokenizer.
-
-    Each text is a training-prompt-like block: the question, the product text and its price
-    (so digits, prices and "Price is $" appear). Introduced in notebooks/01_explore_data.ipynb.
-    """
-    for category in CATEGORIES:
-        for record in generate_records(category, n_per_category, seed):
-            price = record["price"]
-            ending = f"{PRICE_PREFIX}{price:,.2f}" if price is not None else ""
-            yield f"{QUESTION}\n\n{record_text(record)}\n\n{ending}".rstrip()

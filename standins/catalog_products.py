@@ -4,8 +4,8 @@ A product's price is its type's base price x its brand's multiplier x the multip
 priced attribute named in its title ("Pro", "4 Pack", "65 Inch", ...), times lognormal noise
 (`standins.catalog_record`). The OpenAI stand-in reads a listing with these same tables
 (`standins.chat_pricer`). The tables are kept one row per entry (``# fmt: off``), to be read
-and edited as tables. Changing a row changes the records: bump ``GENERATOR_VERSION``
-(`standins.catalog`).
+and edited as tables. Changing a row changes the records: bump ``WORLD_VERSION``
+(`standins.world`), so the Hub stand-in's cached repositories are built again.
 
 Introduced in notebooks/01_explore_data.ipynb.
 """

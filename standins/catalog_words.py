@@ -3,7 +3,8 @@
 Category names as the real files spell them, who each category is for, colours, feature-bullet
 lead-ins and the sentence templates that bullets and descriptions are filled from (their
 ``{slots}`` are filled in `standins.catalog_record`). Changing any of them changes the records:
-bump ``GENERATOR_VERSION`` (`standins.catalog`).
+bump ``WORLD_VERSION`` (`standins.world`), so the Hub stand-in's cached repositories are built
+again.
 
 Introduced in notebooks/01_explore_data.ipynb.
 """

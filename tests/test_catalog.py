@@ -2,7 +2,6 @@
 
 import json
 import math
-import os
 import statistics
 from collections import defaultdict
 
@@ -10,7 +9,7 @@ import pytest
 
 from helpers.config import CATEGORIES
 from standins import catalog
-from standins.catalog import generate_records, iter_texts, write_catalog
+from standins.catalog import catalog_jsonl, generate_records
 from standins.catalog_products import BRANDS, TYPES
 from standins.catalog_record import OUT_OF_RANGE_PRICES
 
@@ -240,17 +239,17 @@ def test_curation_reads_both_shapes_the_same_way(raw, converted):
         assert sum(isinstance(x, Draft) for x in a) / len(a) > 0.82
 
 
-def test_write_catalog_writes_jsonl_that_datasets_loads(tmp_path):
+def test_the_served_catalog_file_is_jsonl_that_datasets_loads(tmp_path):
     from datasets import load_dataset
 
-    paths = write_catalog(tmp_path, categories=("Appliances", "Office_Products"), n=300, seed=1)
-    assert paths == {c: tmp_path / f"meta_{c}.jsonl" for c in ("Appliances", "Office_Products")}
-    lines = paths["Appliances"].read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "meta_Appliances.jsonl"
+    path.write_bytes(catalog_jsonl("Appliances", 300, seed=1))
+    lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == generate_records("Appliances", 300, seed=1)
 
     data = load_dataset(
         "json",
-        data_files=str(paths["Appliances"]),
+        data_files=str(path),
         split="train",
         cache_dir=str(tmp_path / "cache"),
     )
@@ -264,50 +263,3 @@ def test_write_catalog_writes_jsonl_that_datasets_loads(tmp_path):
         if r["details"] and "Number of Items" in r["details"]
     ]
     assert counts and {type(c) for c in counts} == {int, str}  # mixed types survive loading
-
-
-def test_write_catalog_is_idempotent_and_regenerates_when_asked_for_more(tmp_path):
-    path = write_catalog(tmp_path, categories=("Automotive",), n=50, seed=2)["Automotive"]
-    stamp = path.stat().st_mtime_ns
-    os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
-    write_catalog(tmp_path, categories=("Automotive",), n=50, seed=2)
-    assert path.stat().st_mtime_ns == stamp - 10**9  # untouched
-    sidecar = json.loads((tmp_path / "catalog.json").read_text())
-    assert sidecar["files"]["meta_Automotive.jsonl"]["n"] == 50
-
-    write_catalog(tmp_path, categories=("Automotive",), n=80, seed=2)
-    assert len(path.read_text().splitlines()) == 80
-    write_catalog(tmp_path, categories=("Automotive",), n=80, seed=3)
-    assert (
-        json.loads(path.read_text().splitlines()[0]) == generate_records("Automotive", 1, seed=3)[0]
-    )
-    assert sorted(os.listdir(tmp_path)) == ["catalog.json", "meta_Automotive.jsonl"]
-
-
-def test_a_failed_write_leaves_the_old_file_and_no_partial_one(tmp_path, monkeypatch):
-    path = write_catalog(tmp_path, categories=("Electronics",), n=20, seed=1)["Electronics"]
-    before = path.read_bytes()
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
-        write_catalog(tmp_path, categories=("Electronics",), n=40, seed=1)
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    assert sorted(os.listdir(tmp_path)) == ["catalog.json", "meta_Electronics.jsonl"]
-    # ...and the next run repairs it
-    write_catalog(tmp_path, categories=("Electronics",), n=40, seed=1)
-    assert len(path.read_text().splitlines()) == 40
-
-
-def test_iter_texts_covers_every_category_with_numbers_and_prices():
-    texts = list(iter_texts(n_per_category=20, seed=0))
-    assert len(texts) == 8 * 20
-    assert all(isinstance(t, str) and t for t in texts)
-    assert sum("Price is $" in t for t in texts) > 0.9 * len(texts)
-    assert all(any(ch.isdigit() for ch in t) for t in texts)
-    joined = "\n".join(texts)
-    for category in CATEGORIES:
-        assert any(t[0] in joined for t in TYPES[category])
