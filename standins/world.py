@@ -51,7 +51,7 @@ from helpers.config import (
 )
 from helpers.retrieval import EMBEDDING_MODEL
 
-from .catalog import generate_records
+from .catalog import catalog_jsonl
 from .hub_storage import HubStorage, folder_files
 from .samples import SEED, curated_items
 
@@ -64,11 +64,7 @@ STRANGER_TOKEN = "hf_standin_stranger_write"
 
 
 def _catalog_files(n: int) -> dict[str, bytes]:
-    files = {}
-    for category in CATEGORIES:
-        lines = (json.dumps(r, ensure_ascii=False) for r in generate_records(category, n, SEED))
-        files[RAW_FILE.format(category=category)] = ("\n".join(lines) + "\n").encode()
-    return files
+    return {RAW_FILE.format(category=c): catalog_jsonl(c, n, SEED) for c in CATEGORIES}
 
 
 def _published_splits(tokenizer: Any, n_train: int, n_test: int) -> dict[str, bytes]:
@@ -96,17 +92,13 @@ def _published_splits(tokenizer: Any, n_train: int, n_test: int) -> dict[str, by
 def _adapter_files(base: Path, scratch: Path) -> dict[str, Path]:
     """A LoRA adapter with the course's settings (r 32, alpha 64, q/k/v/o), random weights."""
     import torch
-    from peft import LoraConfig, get_peft_model
+    from peft import get_peft_model
     from transformers import AutoModelForCausalLM
 
+    from helpers.training import lora_config
+
     model = AutoModelForCausalLM.from_pretrained(str(base), dtype=torch.float32)
-    config = LoraConfig(
-        r=32,
-        lora_alpha=64,
-        lora_dropout=0.1,
-        target_modules=["q_proj", "k_proj", "v_proj", "o_proj"],
-        task_type="CAUSAL_LM",
-    )
+    config = lora_config()  # the course's settings, as notebook 08 trains with
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(SEED)  # LoRA's A matrices are drawn at random: the same every build
         peft_model = get_peft_model(model, config)
@@ -126,14 +118,11 @@ def _adapter_files(base: Path, scratch: Path) -> dict[str, Path]:
 def _quantized_files(base: Path, scratch: Path) -> dict[str, Path]:
     """The tiny model saved in 4 bits (NF4, double quantization) with its tokenizer."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    quantization = BitsAndBytesConfig(
-        load_in_4bit=True,
-        bnb_4bit_quant_type="nf4",
-        bnb_4bit_use_double_quant=True,
-        bnb_4bit_compute_dtype=torch.bfloat16,
-    )
+    from helpers.models import quantization_config
+
+    quantization = quantization_config(torch.bfloat16)  # the course's, computing in bf16 as saved
     model = AutoModelForCausalLM.from_pretrained(
         str(base), quantization_config=quantization, dtype=torch.bfloat16
     )
