@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import traceback
-from collections import deque
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import hub_accounts, hub_downloads, hub_listing, hub_uploads
@@ -37,27 +35,12 @@ class HubHandler(QuietHandler):
     server_version = "LocalHub/1.0"
     storage: HubStorage
     lfs: LfsPolicy
-    requests: deque[tuple[str, str, int]]  # (method, path with query, status), newest last
-    requests_lock: threading.Lock
-    _status = 0
 
     @classmethod
-    def for_hub(
-        cls, storage: HubStorage, lfs: LfsPolicy, requests: deque[tuple[str, str, int]]
-    ) -> type[HubHandler]:
-        attributes = {
-            "storage": storage,
-            "lfs": lfs,
-            "requests": requests,
-            "requests_lock": threading.Lock(),
-        }
-        return type("BoundHubHandler", (cls,), attributes)
+    def for_hub(cls, storage: HubStorage, lfs: LfsPolicy) -> type[HubHandler]:
+        return type("BoundHubHandler", (cls,), {"storage": storage, "lfs": lfs})
 
     # ---- plumbing -------------------------------------------------------------------------
-
-    def send_head(self, code: int, headers: dict[str, str], length: int) -> None:
-        super().send_head(code, headers, length)
-        self._status = code
 
     def _send(self, reply: Reply) -> None:
         status, payload, headers = reply
@@ -95,7 +78,6 @@ class HubHandler(QuietHandler):
             self.close_connection = True
 
     def _handle(self) -> None:
-        self._status = 0
         raw_path = urlsplit(self.path).path
         body = self.read_body() if self.command in ("POST", "PUT", "DELETE", "PATCH") else b""
         try:
@@ -112,9 +94,6 @@ class HubHandler(QuietHandler):
         except Exception as error:  # a bug here: say so loudly, once, and answer 500
             traceback.print_exc(file=sys.stderr)
             self._send(Reply(500, {"error": f"Hub stand-in failure: {error!r}"}))
-        finally:
-            with self.requests_lock:
-                self.requests.append((self.command, self.path, self._status))
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _handle
 

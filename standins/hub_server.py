@@ -44,7 +44,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,19 +75,8 @@ class HubServer(BackgroundServer):
     ) -> None:
         self.storage = HubStorage(root)
         self.storage.commit_delay = commit_delay
-        self._lfs = LfsPolicy(enabled=lfs, secret=os.urandom(32))
-        # The latest requests: (method, path with query, status).
-        self.requests: deque[tuple[str, str, int]] = deque(maxlen=5000)
-        super().__init__(HubHandler.for_hub(self.storage, self._lfs, self.requests), host, port)
-
-    @property
-    def lfs(self) -> bool:
-        """Whether uploads go through Git LFS where the real Hub's would; settable while serving."""
-        return self._lfs.enabled
-
-    @lfs.setter
-    def lfs(self, value: bool) -> None:
-        self._lfs.enabled = value
+        lfs_policy = LfsPolicy(enabled=lfs, secret=os.urandom(32))
+        super().__init__(HubHandler.for_hub(self.storage, lfs_policy), host, port)
 
     @property
     def url(self) -> str:
