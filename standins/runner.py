@@ -135,8 +135,10 @@ def _selected(paths: list[Path], only: str) -> list[Path]:
 
 def run_notebook(
     path: Path, out: Path, env: dict[str, str], timeout: int = 900
-) -> tuple[bool, str]:
-    """Execute one notebook in a new kernel with ``env`` added; save the executed copy."""
+) -> tuple[bool, str, Any]:
+    """Execute one notebook in a new kernel with ``env`` added; save the executed copy.
+
+    Returns whether it ran, its status line, and the executed notebook."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -159,7 +161,7 @@ def run_notebook(
         except CellExecutionError as error:
             status = f"FAILED\n{str(error)[-3000:]}"
     nbformat.write(notebook, out / path.name)
-    return status == "ok", status
+    return status == "ok", status, notebook
 
 
 def run_course(out: str | os.PathLike, only: str = "", timeout: int = 900) -> bool:
@@ -181,11 +183,9 @@ def run_course(out: str | os.PathLike, only: str = "", timeout: int = 900) -> bo
         for path in chosen:
             started = time.perf_counter()
             env = runtime_environment(runtimes / re.sub(r"_.*", "", path.stem))
-            success, status = run_notebook(path, executed, env, timeout)
+            success, status, notebook = run_notebook(path, executed, env, timeout)
             ok = ok and success
-            n = _save_charts(
-                __import__("nbformat").read(executed / path.name, 4), path.stem, charts
-            )
+            n = _save_charts(notebook, path.stem, charts)
             print(
                 f"{path.name:36s} {time.perf_counter() - started:6.1f} s  {n:2d} charts  {status}"
             )
