@@ -32,13 +32,11 @@ OK, WARN, FAIL = "OK", "WARN", "FAIL"
 SUPPORTED_PYTHON = ((3, 11), (3, 13))
 API_KEYS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 HF_TOKEN_NAMES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")  # the second is the Hub's older name
-LLAMA_REPO = BASE_MODEL  # gated: its tokenizer is needed from notebook 01
 KEY_PAGES = {
     "OPENAI_API_KEY": "https://platform.openai.com/api-keys",
     "ANTHROPIC_API_KEY": "https://console.anthropic.com/settings/keys",
 }
 
-# What the versions cell reports: (label, distribution name).
 COLAB_GPU_HOWTO = (
     "on Colab choose Runtime > Change runtime type > T4 GPU, then run the notebook again"
 )
@@ -261,8 +259,8 @@ def check_hf_token() -> Check:
         name,
         WARN,
         "not set. Smoke runs need none; real runs need it from notebook 01 on, because "
-        f"Llama 3.1's tokenizer ({LLAMA_REPO}) is gated, and to push your splits (02)",
-        f"accept Meta's licence at https://huggingface.co/{LLAMA_REPO}, create a read token "
+        f"Llama 3.1's tokenizer ({BASE_MODEL}) is gated, and to push your splits (02)",
+        f"accept Meta's licence at https://huggingface.co/{BASE_MODEL}, create a read token "
         "(a write token to push splits and adapters) at https://huggingface.co/settings/tokens, "
         "then on Colab add it as the secret HF_TOKEN (key icon, notebook access on); locally "
         "run `hf auth login`",

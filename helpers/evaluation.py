@@ -21,12 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .results import MAX_FAILURE_SHARE, Result, record
-from .scoring import COLOUR_RULES, GREEN, ORANGE, RED, colour_for, squared_log_error
+from .scoring import COLOUR_RULES, GREEN, ORANGE, PLOT_COLOURS, RED, colour_for, squared_log_error
 
 # Readable on a white page and on a projector: dark green, dark orange, dark red.
 _ANSI = {GREEN: "\033[38;5;28m", ORANGE: "\033[38;5;166m", RED: "\033[38;5;160m"}
 _RESET = "\033[0m"
-PLOT_COLOURS = {GREEN: "#2ca02c", ORANGE: "#ff7f0e", RED: "#d62728"}
 AXIS_LIMIT = 1_000.0  # dollars: every scatter uses the same axes, so models compare by eye
 SAMPLE_LINES = 10  # items printed after the summary
 WORST_LINES = 5  # biggest misses printed after the sample

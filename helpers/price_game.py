@@ -19,7 +19,7 @@ from typing import Any
 
 from .human import parse_guess
 from .results import Result, record
-from .scoring import GREEN, Score, colour_for, score
+from .scoring import GREEN, PLOT_COLOURS, Score, colour_for, score
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,6 @@ def play(game: PriceGame, player: Callable[[Any], str]) -> list[Feedback]:
 
 # ---- the thin widget view ------------------------------------------------------------------
 
-_COLOURS = {"green": "#2ca02c", "orange": "#ff7f0e", "red": "#d62728"}
-
 
 class GameView:
     """An ipywidgets face for a `PriceGame`: the product text, a box, Guess and Next buttons.
@@ -179,7 +177,7 @@ class GameView:
     def guess(self) -> Feedback:
         """What the Guess button does: hand the typed answer to the game and show its reply."""
         result = self.game.submit(self.answer.value)
-        colour = _COLOURS.get(result.colour or "", "#555")
+        colour = PLOT_COLOURS.get(result.colour or "", "#555")
         weight = "bold" if result.accepted else "normal"
         self.feedback.value = f"<span style='color:{colour};font-weight:{weight}'>{html.escape(result.message)}</span>"
         if result.accepted:

@@ -42,7 +42,6 @@ _CLUTTER = str.maketrans(
     | dict.fromkeys(map(chr, [*range(9), 11, 12, *range(14, 32), 127]), " ")
 )
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060\ufeff\ud800-\udfff]+")
-_DIGIT = re.compile(r"\d")
 _ADJACENT = re.compile(r"[A-Za-z]\d|\d[A-Za-z]")  # a letter touching a digit: B07, 5000mAh
 # Letters as "a" and digits as "0": where "a0" or "0a" appears, a letter touches a digit.
 _SHAPE = str.maketrans(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 GREEN, ORANGE, RED = "green", "orange", "red"
 COLOUR_RULES = "green: within $40 or 20% | orange: within $80 or 40% | red: further off"
+PLOT_COLOURS = {GREEN: "#2ca02c", ORANGE: "#ff7f0e", RED: "#d62728"}  # each colour in charts
 
 
 def colour_for(guess: float, truth: float) -> str:

@@ -79,8 +79,3 @@ def find_secret(name: str) -> tuple[str | None, str | None]:
 def get_secret(name: str) -> str | None:
     """A secret's value, or None. Introduced in notebooks/05_frontier_models.ipynb."""
     return find_secret(name)[0]
-
-
-def secret_source(name: str) -> str | None:
-    """Where a secret was found, never its value. Used within `helpers.secrets`."""
-    return find_secret(name)[1]

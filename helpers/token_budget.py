@@ -119,10 +119,6 @@ class TokenBudget:
     def engine(self) -> str:
         return "tiktoken" if self.encoding is not None else "tokenizers"
 
-    def count(self, text: str) -> int:
-        """Tokens in ``text`` (no special tokens)."""
-        return len(self._encode(text)[0])
-
     def _encode(self, text: str) -> tuple[list[int], Any]:
         """Token ids, and the tokenizer's character offsets when it gives them."""
         if self.encoding is None:

@@ -235,6 +235,8 @@ def train(
     Checkpoints go to ``output_dir`` (default ``<models>/pricer-qlora``), and to ``hub_repo``
     when given. Introduced in notebooks/08_qlora_training.ipynb.
     """
+    from datasets import Dataset
+
     from .checkpoints import resume_training
     from .models import load_model_and_tokenizer
     from .seeds import set_seed
@@ -255,7 +257,7 @@ def train(
     trainer = CompletionLossTrainer(
         model=model,
         args=sft_config(output_dir, hp, hub_repo, _report_to(wandb)),
-        train_dataset=to_dataset(train_items),
+        train_dataset=Dataset.from_list(records),  # the records checked above
         processing_class=tokenizer,
         peft_config=lora_config(hp),
         callbacks=list(callbacks),
