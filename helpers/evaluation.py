@@ -213,7 +213,7 @@ def print_report(result: Result) -> None:
         print(f"\n{len(result.failures)} items failed (not scored):")
         for reason, n in reasons.most_common(5):
             print(f"  {n} x {reason}")
-        if 1 - result.coverage > MAX_FAILURE_SHARE:
+        if not result.trusted:  # the rule lives in Result.trusted
             print(f"More than {MAX_FAILURE_SHARE:.0%} failed: this run will not be recorded.")
 
 
