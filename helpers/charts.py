@@ -41,17 +41,17 @@ def mark_if_smoke(fig: Any) -> None:
         text.set_gid(_MARK_ID)
 
 
-def compact_png(fig: Any) -> bytes:
-    """The figure as a PNG with a 256-colour palette (about 3x smaller than full colour).
-
-    Used within `helpers.charts`.
+def compact_png(fig: Any, colors: int = 256, mark: bool = True, dpi: float | None = None) -> bytes:
+    """The figure as a PNG with a ``colors``-colour palette (about 3x smaller than full colour),
+    stamped as a smoke run unless ``mark`` is False. Used by `helpers.diagrams`.
     """
     from PIL import Image
 
-    mark_if_smoke(fig)
+    if mark:
+        mark_if_smoke(fig)
     full = io.BytesIO()
-    fig.savefig(full, format="png", bbox_inches="tight")
-    image = Image.open(full).convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    fig.savefig(full, format="png", bbox_inches="tight", dpi=dpi)
+    image = Image.open(full).convert("RGB").quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
     small = io.BytesIO()
     image.save(small, format="PNG", optimize=True)
     return small.getvalue()

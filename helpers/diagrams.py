@@ -8,7 +8,6 @@ Introduced in notebooks/01_explore_data.ipynb.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 # (label, detail, notebooks) for each stage of the pipeline, left to right.
@@ -38,17 +37,11 @@ def _show(fig: Any) -> None:
     if get_ipython() is None:
         plt.show()
         return
-    from PIL import Image as PILImage
+    from .charts import compact_png
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight", dpi=80)
-    image = (
-        PILImage.open(buffer).convert("RGB").quantize(colors=64, method=PILImage.Quantize.MEDIANCUT)
-    )
-    small = io.BytesIO()
-    image.save(small, format="PNG", optimize=True)
+    data = compact_png(fig, colors=64, mark=False, dpi=80)
     plt.close(fig)
-    display(Image(data=small.getvalue()))
+    display(Image(data=data))
 
 
 def pipeline_figure() -> Any:
