@@ -21,12 +21,16 @@ from pathlib import Path
 STALE_SECONDS = 600  # a temporary file this old was left by a killed writer
 
 
-def _sweep(target: Path) -> None:
-    """Remove temporary files a killed writer of ``target`` left behind (SIGKILL skips cleanup)."""
-    for orphan in target.parent.glob(f".{target.name}.*.tmp"):
-        with contextlib.suppress(OSError):
+def sweep_orphans(folder: Path, pattern: str = ".*.tmp") -> int:
+    """Remove temporary files that killed writers left in ``folder`` (SIGKILL skips cleanup),
+    those older than STALE_SECONDS; how many went. Used by `helpers.frontier.cache`."""
+    removed = 0
+    for orphan in folder.glob(pattern):
+        with contextlib.suppress(OSError):  # another process may have swept it first
             if time.time() - orphan.stat().st_mtime > STALE_SECONDS:
                 orphan.unlink()
+                removed += 1
+    return removed
 
 
 @contextlib.contextmanager
@@ -37,7 +41,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _sweep(target)
+    sweep_orphans(target.parent, f".{target.name}.*.tmp")  # a killed writer's, of this file
     staging = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.tmp"
     # created like open() creates a file: mode 0666 less the umask (not a temp file's 0600)
     os.close(os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import threading
-import time
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -23,9 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import settings
-from ..files import write_text_atomically
-
-STALE_TEMP_SECONDS = 600  # a temporary file this old belongs to a writer that was killed
+from ..files import sweep_orphans, write_text_atomically
 
 
 def cache_key(
@@ -118,22 +115,9 @@ class ReplyCache:
         try:
             if not self._swept:
                 self._swept = True
-                self.sweep()
+                sweep_orphans(self.directory)  # any killed writer's, of any reply
             write_text_atomically(self.path(key), json.dumps(entry, ensure_ascii=False, indent=1))
         except OSError as error:
             warnings.warn(
                 f"Could not cache a reply ({error}); it is used all the same.", stacklevel=2
             )
-
-    def sweep(self, older_than: float = STALE_TEMP_SECONDS) -> int:
-        """Remove temporary files left by killed writers; returns how many were removed."""
-        removed = 0
-        cutoff = time.time() - older_than
-        for temp in self.directory.glob(".*.tmp"):
-            try:
-                if temp.stat().st_mtime < cutoff:
-                    temp.unlink()
-                    removed += 1
-            except FileNotFoundError:  # another process swept it first
-                pass
-        return removed
