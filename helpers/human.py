@@ -70,9 +70,23 @@ def parse_guess(raw: Any) -> float:
 # ---- the guess sheet -----------------------------------------------------------------------
 
 
-def _same_prompt(a: str, b: str) -> bool:
-    """Prompts match up to whitespace (spreadsheets may rewrite line endings)."""
-    return a.split() == b.split()
+def _normal(prompt: str) -> str:
+    """A prompt up to whitespace: spreadsheets may rewrite line endings."""
+    return " ".join(prompt.split())
+
+
+def _prompt_problems(rows: Sequence[dict[str, str]], items: Sequence[Any]) -> list[str]:
+    """Why the sheet's rows are not the rows exported for ``items`` (empty when they are)."""
+    problems = []
+    if len(rows) > len(items):
+        problems.append(f"{len(rows)} rows, but there are only {len(items)} items")
+    for index, (row, item) in enumerate(zip(rows, items, strict=False)):
+        if _normal(row["prompt"]) != _normal(item.test_prompt):
+            problems.append(
+                f"{_sheet_row(index)}: the prompt is not test item {index + 1}'s "
+                "(was the sheet exported from other splits, or were rows re-ordered?)"
+            )
+    return problems
 
 
 def _sheet_row(index: int) -> str:
@@ -161,17 +175,9 @@ def read_guesses(path: str | os.PathLike, items: Sequence[Any] | None = None) ->
     rows = read_sheet(path)
     if not rows:
         raise ValueError(f"{path} has no rows below its header")
-    problems: list[str] = []
-    if items is not None and len(rows) > len(items):
-        problems.append(f"the sheet has {len(rows)} rows but there are only {len(items)} items")
+    problems = _prompt_problems(rows, items) if items is not None else []
     guesses: list[float] = []
     for index, row in enumerate(rows):
-        if items is not None and index < len(items):
-            if not _same_prompt(row["prompt"], items[index].test_prompt):
-                problems.append(
-                    f"{_sheet_row(index)}: the prompt is not test item {index + 1}'s "
-                    "(was the sheet exported from other splits, or were rows re-ordered?)"
-                )
         try:
             guesses.append(parse_guess(row["guess"]))
         except ValueError as error:
@@ -194,10 +200,10 @@ class SheetGuesses:
         self.name = name
         self._by_prompt: dict[str, deque[float]] = defaultdict(deque)
         for item, guess in zip(items, guesses, strict=True):
-            self._by_prompt[" ".join(item.test_prompt.split())].append(guess)
+            self._by_prompt[_normal(item.test_prompt)].append(guess)
 
     def __call__(self, item: Any) -> float:
-        queue = self._by_prompt.get(" ".join(item.test_prompt.split()))
+        queue = self._by_prompt.get(_normal(item.test_prompt))
         if not queue:
             raise KeyError(f"the sheet has no guess for {item.title[:40]!r}")
         return queue.popleft()
@@ -228,12 +234,12 @@ def fill_sheet(path: str | os.PathLike, items: Sequence[Any], player: Callable[[
     """
     path = Path(path)
     rows = read_sheet(path)
-    by_prompt = {" ".join(item.test_prompt.split()): item for item in items}
+    by_prompt = {_normal(item.test_prompt): item for item in items}
     written = 0
     for index, row in enumerate(rows):
         if row["guess"]:
             continue
-        item = by_prompt.get(" ".join(row["prompt"].split()))
+        item = by_prompt.get(_normal(row["prompt"]))
         if item is None:
             raise ValueError(f"{_sheet_row(index)}: no item has this prompt")
         row["guess"] = str(player(item))
@@ -287,15 +293,9 @@ def _check_upload(path: Path, name: str, items: Sequence[Any] | None) -> list[di
         raise ValueError(str(error).replace(str(path), name, 1)) from error
     if not rows:
         raise ValueError(f"{name} has no rows below its header")
-    if items is not None:
-        if len(rows) > len(items):
-            raise ValueError(f"{name} has {len(rows)} rows but there are only {len(items)} items")
-        for index, (row, item) in enumerate(zip(rows, items, strict=False)):
-            if not _same_prompt(row["prompt"], item.test_prompt):
-                raise ValueError(
-                    f"{name}, {_sheet_row(index)}: the prompt is not test item {index + 1}'s "
-                    "(was the sheet exported from other splits, or were rows re-ordered?)"
-                )
+    problems = _prompt_problems(rows, items) if items is not None else []
+    if problems:
+        raise ValueError(f"{name}, {problems[0]}")
     return rows
 
 
