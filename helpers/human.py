@@ -360,6 +360,3 @@ class TypicalPricePlayer:
     def __call__(self, item: Any) -> str:
         """The answer as a person would type it."""
         return f"{self.by_category.get(item.category, self.overall):.0f}"
-
-
-# ---- the game ------------------------------------------------------------------------------
