@@ -57,16 +57,15 @@ class DemoHandler:
 
     def estimate(self, item: Item) -> list[tuple[str, float | None, str]]:
         """(model, price or None, note) for each model, in the order given."""
+        from .evaluation import answers
+
         rows = []
         for name, model in self.models.items():
-            try:
-                batch = getattr(model, "predict_batch", None)
-                answer = batch([item])[0] if callable(batch) else model(item)
-                if isinstance(answer, BaseException):
-                    raise answer
-                rows.append((name, round(float(answer), 2), ""))
-            except Exception as error:  # one model's failure must not blank the others
-                rows.append((name, None, f"no estimate: {error}"[:200]))
+            answer = answers(model, [item])[0]  # one model's failure never blanks the others
+            if isinstance(answer, BaseException):
+                rows.append((name, None, f"no estimate: {answer}"[:200]))
+            else:
+                rows.append((name, round(answer, 2), ""))
         return rows
 
     def __call__(self, description: str):

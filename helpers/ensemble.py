@@ -249,11 +249,10 @@ class EnsemblePricer:
         todo = [k for k, value in enumerate(column) if value is None]
         model = self.members.get(name)
         if todo and model is not None:
-            batch = getattr(model, "predict_batch", None)
-            chosen = [items[k] for k in todo]
-            answers = list(batch(chosen)) if batch else [_safe(model, i) for i in chosen]
-            for k, answer in zip(todo, answers, strict=True):
-                column[k] = answer
+            from .evaluation import answers
+
+            for k, answer in zip(todo, answers(model, [items[k] for k in todo]), strict=True):
+                column[k] = answer  # a price, or why there is none
         return column
 
     def predict_batch(self, items: Sequence[Any]) -> list[float | Exception]:
@@ -279,13 +278,6 @@ class EnsemblePricer:
         if isinstance(answer, Exception):
             raise answer
         return answer
-
-
-def _safe(model: Any, item: Any) -> Any:
-    try:
-        return model(item)
-    except Exception as error:  # one member's failure is that item's reason, not a crash
-        return error
 
 
 def _is_price(value: Any) -> bool:

@@ -43,6 +43,54 @@ def _as_price(value: Any) -> float:
     return number
 
 
+def _attempt(predictor: Callable[[Any], Any], item: Any) -> float | BaseException:
+    try:
+        return _as_price(predictor(item))
+    except Exception as error:  # a failing item must not stop the run
+        return error
+
+
+def _batches(
+    predict_batch: Callable, predictor: Callable, items: Sequence[Any], batch_size: int
+) -> list[float | BaseException]:
+    found: list[float | BaseException] = []
+    for start in range(0, len(items), batch_size):
+        chunk = items[start : start + batch_size]
+        try:
+            raw = list(predict_batch(chunk))
+            if len(raw) != len(chunk):
+                raise ValueError(
+                    f"predict_batch returned {len(raw)} answers for {len(chunk)} items"
+                )
+        except Exception:  # fall back to one at a time so one bad item costs one item
+            found.extend(_attempt(predictor, item) for item in chunk)
+            continue
+        for value in raw:
+            try:
+                found.append(_as_price(value))
+            except Exception as error:
+                found.append(error)
+    return found
+
+
+def answers(
+    predictor: Callable[[Any], Any], items: Sequence[Any], batch_size: int = 50, workers: int = 1
+) -> list[float | BaseException]:
+    """One answer per item, in order: a finite price, or the exception saying why there is none.
+
+    ``predict_batch`` is used in chunks when the predictor has it; else ``workers`` threads call
+    it item by item. Used by `helpers.demo` and `helpers.ensemble`.
+    """
+    items = list(items)
+    predict_batch = getattr(predictor, "predict_batch", None)
+    if callable(predict_batch):
+        return _batches(predict_batch, predictor, items, batch_size)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda item: _attempt(predictor, item), items))
+    return [_attempt(predictor, item) for item in items]
+
+
 def _reason(error: BaseException) -> str:
     text = str(error) or type(error).__name__
     return (
@@ -95,41 +143,9 @@ class Tester:
         self.record = record
         self.results_dir = results_dir
 
-    def _attempt(self, item: Any) -> float | BaseException:
-        try:
-            return _as_price(self.predictor(item))
-        except Exception as error:  # a failing item must not stop the run
-            return error
-
-    def _batches(self, predict_batch: Callable) -> list[float | BaseException]:
-        answers: list[float | BaseException] = []
-        for start in range(0, len(self.data), self.batch_size):
-            chunk = self.data[start : start + self.batch_size]
-            try:
-                raw = list(predict_batch(chunk))
-                if len(raw) != len(chunk):
-                    raise ValueError(
-                        f"predict_batch returned {len(raw)} answers for {len(chunk)} items"
-                    )
-            except Exception:  # fall back to one at a time so one bad item costs one item
-                answers.extend(self._attempt(item) for item in chunk)
-                continue
-            for value in raw:
-                try:
-                    answers.append(_as_price(value))
-                except Exception as error:
-                    answers.append(error)
-        return answers
-
     def _predict_all(self) -> list[float | BaseException]:
         """One answer per item: a price, or the exception explaining why there is none."""
-        predict_batch = getattr(self.predictor, "predict_batch", None)
-        if callable(predict_batch):
-            return self._batches(predict_batch)
-        if self.workers > 1:
-            with ThreadPoolExecutor(max_workers=self.workers) as pool:
-                return list(pool.map(self._attempt, self.data))
-        return [self._attempt(item) for item in self.data]
+        return answers(self.predictor, self.data, self.batch_size, self.workers)
 
     def run(self) -> Result:
         """Predict every item, then report, chart and record. Returns the `Result`."""
