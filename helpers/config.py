@@ -103,7 +103,7 @@ COURSE_FIGURES: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Sizes:
-    """How much data a mode uses. Used by `helpers.product_text`."""
+    """How much data a mode uses. Used within `helpers.config`, and by `standins.samples`."""
 
     n_train: int  # training items
     n_validation: int  # held out for choosing and blending models (never the test items)

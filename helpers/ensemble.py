@@ -77,7 +77,7 @@ def _key(title: str, truth: float) -> tuple[str, float]:
 def matches(result: Result, items: Sequence[Any]) -> bool:
     """Whether ``result`` holds predictions for exactly ``items``, in order (titles and prices).
 
-    Used by `helpers.frontier.costs` and `helpers.presets`.
+    Used within `helpers.ensemble`.
     """
     return result.count == len(items) and all(
         _key(t, p) == _key(i.title, i.price)

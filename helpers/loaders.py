@@ -8,7 +8,7 @@ and skipped while the rest of the file is read. Only the columns curation uses a
 
 `curate_file` splits the file into byte ranges and curates them on every core, each
 process reading its own range: parse, scrub and cut each record with one tokenizer pass
-(`items.TokenBudget`). The Items come back in file order.
+(`token_budget.TokenBudget`). The Items come back in file order.
 
 Introduced in notebooks/01_explore_data.ipynb.
 """
@@ -177,7 +177,7 @@ def default_workers() -> int:
 
 def spans(path: str | os.PathLike, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
     """Byte ranges of about ``chunk_bytes`` that start and end on line boundaries: each worker
-    reads its own. Used by `helpers.product_text`."""
+    reads its own. Used within `helpers.loaders`."""
     size = os.path.getsize(path)
     bounds = [0]
     with open(path, "rb") as handle:

@@ -94,7 +94,7 @@ def store_path() -> Path:
 
 def fingerprint(items: Sequence[Any], model_id: str) -> str:
     """A short digest of the embedding model and every item's title and price: a store built
-    from other items or by another model has another one. Used by `helpers.token_budget`.
+    from other items or by another model has another one. Used within `helpers.retrieval`.
     """
     digest = hashlib.sha256(f"{model_id}\x1e{len(items)}".encode())
     for item in items:
@@ -196,7 +196,7 @@ class ProductStore:
     def search(self, texts: Sequence[str], k: int = 5) -> list[list[Neighbour]]:
         """The ``k`` most similar stored items for each text, most similar first.
 
-        Used by `helpers.features`, `helpers.frontier.tuning`, `helpers.product_text` and others.
+        Used within `helpers.retrieval`.
         """
         if not texts:
             return []

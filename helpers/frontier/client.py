@@ -52,7 +52,7 @@ STAND_IN_FINGERPRINT = "fp_stand_in"
 
 @dataclass(frozen=True)
 class Reply:
-    """One answer from a model, fresh or cached. Used by `helpers.frontier` and `helpers.prompts`."""
+    """One answer from a model, fresh or cached. Used within `helpers.frontier`."""
 
     text: str
     prompt_tokens: int

@@ -149,7 +149,7 @@ def format_dollars(value: float | None) -> str:
 
 
 def billing(simulated: bool, free: bool = False) -> str:
-    """How to read a dollar figure: simulated, free, or billed. Used by `helpers.frontier.retries`."""
+    """How to read a dollar figure: simulated, free, or billed. Used within `helpers.frontier.costs`."""
     return SIMULATED if simulated else FREE if free else BILLED
 
 
@@ -190,7 +190,7 @@ class Usage:
 
 @dataclass(frozen=True)
 class Estimate:
-    """The expected bill for a run, before it starts. Used by `helpers.demo`, `helpers.frontier`, `helpers.frontier.client` and others."""
+    """The expected bill for a run, before it starts. Used by `helpers.frontier.client`."""
 
     model: str
     items: int
