@@ -65,10 +65,7 @@ def error_by(results: Mapping[str, Result], by: str = "category"):
     """
     if by not in ("category", "band"):
         raise ValueError(f"by must be 'category' or 'band', not {by!r}")
-    return _error_table(item_errors(results), by)
-
-
-def _error_table(errors: Any, by: str):
+    errors = item_errors(results)
     table = errors.pivot_table(index="model", columns=by, values="error", aggfunc="mean")
     order = errors.groupby("model")["error"].mean().sort_values().index
     table = table.reindex(order)
@@ -87,13 +84,11 @@ def plot_error_by(results: Mapping[str, Result], by: str = "category", title: st
     import matplotlib.pyplot as plt
     import numpy as np
 
-    if by not in ("category", "band"):
-        raise ValueError(f"by must be 'category' or 'band', not {by!r}")
-    errors = item_errors(results)
-    table = _error_table(errors, by)
+    table = error_by(results, by)
     if table.empty:
         print("Nothing recorded yet: run a Tester first (it records by default).")
         return None
+    errors = item_errors(results)
     counts = errors[errors["model"] == table.index[0]].groupby(by).size()
     values = table.to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(1.05 * len(table.columns) + 4.5, 0.36 * len(table) + 2.0))

@@ -141,7 +141,7 @@ def scrub(text: str) -> str:
 
     Sizes and quantities stay ("50-Count", "17-inch", "5000mAh"); part numbers such as
     B07XJ8C8F5 go, and so do the empty brackets they leave. Line breaks are kept, empty
-    lines dropped. Used by `helpers.loaders`.
+    lines dropped. Used within `helpers.product_text`.
     """
     if not text.isascii():
         text = _INVISIBLE.sub("", text)

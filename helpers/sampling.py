@@ -44,7 +44,7 @@ NO_SPLITS_HINT = (
 
 
 class Splits(NamedTuple):
-    """The train, validation and test items. Used by `helpers.diagrams`."""
+    """The train, validation and test items. Used within `helpers.sampling`."""
 
     train: list[Item]
     validation: list[Item]

@@ -38,7 +38,7 @@ def squared_log_error(guess: float, truth: float) -> float:
 
 @dataclass(frozen=True)
 class Score:
-    """Summary metrics over the answered items. Used by `helpers.human`, `helpers.price_game` and `helpers.results`."""
+    """Summary metrics over the answered items. Used by `helpers.price_game` and `helpers.results`."""
 
     mae: float  # mean absolute error in dollars
     rmsle: float  # root mean squared log error: relative misses, cheap and dear items alike

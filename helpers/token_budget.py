@@ -107,7 +107,7 @@ class TokenBudget:
     gives exactly the kept tokens (``token_count`` is true) and no character is ever split.
     Uses tiktoken with the tokenizer's own ranks when it is installed and provably identical
     (Llama 3's case: several times faster); otherwise the tokenizer's Rust backend.
-    Used by `helpers.items` and `helpers.loaders`.
+    Used by `helpers.loaders`.
     """
 
     def __init__(self, tokenizer, fast: bool = True) -> None:
