@@ -11,6 +11,8 @@ Introduced in notebooks/01_explore_data.ipynb.
 from __future__ import annotations
 
 import io
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from .config import settings
@@ -84,3 +86,28 @@ def use_course_style() -> None:
     if not getattr(shell, "_pricer_charts", False):
         shell._pricer_charts = True
         shell.events.register("post_run_cell", ours)
+
+
+# ---- charts of items ---------------------------------------------------------------------------
+
+
+def category_chart(ax: Any, items: Sequence[Any], title: str) -> None:
+    """Horizontal bars: how many ``items`` each category has, fewest at the bottom.
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    counts = Counter(item.category for item in items)
+    names = sorted(counts, key=counts.get)
+    ax.barh([n.replace("_", " ") for n in names], [counts[n] for n in names], color="#4c72b0")
+    ax.set(title=title, xlabel="items")
+
+
+def price_chart(ax: Any, items: Sequence[Any], title: str, color: str = "#dd8452") -> None:
+    """A histogram of the ``items``' prices in $10 bins up to $1,000, its mean in the title.
+
+    Introduced in notebooks/02_curate_dataset.ipynb.
+    """
+    prices = [item.price for item in items]
+    ax.hist(prices, bins=range(0, 1000, 10), color=color)
+    mean = sum(prices) / len(prices) if prices else 0.0
+    ax.set(title=f"{title} (mean \\${mean:,.0f})", xlabel="price ($)", ylabel="items")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,13 +173,37 @@ def parameter_count(config: Any) -> int:
     Introduced in notebooks/07_base_model.ipynb.
     """
     c = config
-    head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
-    kv_heads = c.num_key_value_heads or c.num_attention_heads
-    attention = c.hidden_size * head_dim * (2 * c.num_attention_heads + 2 * kv_heads)
-    mlp = 3 * c.hidden_size * c.intermediate_size
-    per_layer = attention + mlp + 2 * c.hidden_size  # plus two RMSNorm weight vectors
+    linear = sum(inputs * outputs for inputs, outputs in projection_shapes(c).values())
+    per_layer = linear + 2 * c.hidden_size  # plus two RMSNorm weight vectors
     embeddings = c.vocab_size * c.hidden_size * (1 if c.tie_word_embeddings else 2)
     return c.num_hidden_layers * per_layer + embeddings + c.hidden_size
+
+
+def projection_shapes(config: Any) -> dict[str, tuple[int, int]]:
+    """(inputs, outputs) of each linear layer of one Llama block, by its name in the model.
+
+    Used within `helpers.models`.
+    """
+    c = config
+    head_dim = getattr(c, "head_dim", None) or c.hidden_size // c.num_attention_heads
+    kv = (c.num_key_value_heads or c.num_attention_heads) * head_dim
+    return {
+        "q_proj": (c.hidden_size, c.num_attention_heads * head_dim),
+        "k_proj": (c.hidden_size, kv),
+        "v_proj": (c.hidden_size, kv),
+        "o_proj": (c.num_attention_heads * head_dim, c.hidden_size),
+        "gate_proj": (c.hidden_size, c.intermediate_size),
+        "up_proj": (c.hidden_size, c.intermediate_size),
+        "down_proj": (c.intermediate_size, c.hidden_size),
+    }
+
+
+def lora_parameter_count(config: Any, r: int, modules: Sequence[str]) -> int:
+    """Weights LoRA trains: A (r x inputs) and B (outputs x r) for each adapted projection
+    in ``modules``, in every layer. Introduced in notebooks/08_qlora_training.ipynb.
+    """
+    shapes = projection_shapes(config)
+    return config.num_hidden_layers * sum(r * sum(shapes[m]) for m in modules)
 
 
 def _device_map() -> dict[str, int] | None:

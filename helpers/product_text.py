@@ -5,7 +5,8 @@ one part per line: brackets, quotes, bullets, invisible marks and part numbers (
 go, while sizes and quantities ("50-Count", "17-inch", "5000mAh") stay, and empty details
 vanish ("Brand:;" never appears).
 
-Introduced in notebooks/01_explore_data.ipynb.
+Used by `helpers.records` (`text_of`, which notebook 01 shows), `helpers.items` and
+`helpers.token_budget`.
 """
 
 from __future__ import annotations

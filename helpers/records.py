@@ -102,7 +102,7 @@ def _missing_price(value: Any) -> bool:
 def parse_details(value: Any) -> dict[str, Any]:
     """Details as a dict, from a dict (raw shape) or JSON text (converted shape).
 
-    Unreadable details count as none. Introduced in notebooks/01_explore_data.ipynb.
+    Unreadable details count as none. Used within `helpers.records`.
     """
     if isinstance(value, str):
         try:
@@ -123,6 +123,18 @@ def facts_from_details(details: Mapping[str, Any]) -> tuple[str, float | None, f
         brand,
         parse_weight(details.get("Item Weight")),
         parse_rank(details.get("Best Sellers Rank")),
+    )
+
+
+def text_of(record: Mapping[str, Any], limit: int = 0) -> str:
+    """The product text the course builds from a raw record: title, description, features and
+    the informative details, scrubbed (cut near ``limit`` characters when given).
+
+    Introduced in notebooks/01_explore_data.ipynb.
+    """
+    details = parse_details(record.get("details"))
+    return build_text(
+        record.get("title") or "", record.get("description"), record.get("features"), details, limit
     )
 
 

@@ -93,3 +93,19 @@ def test_footprints_of_llama_31_8b_from_its_config():
     # 4-bit: linear layers at ~4.13 bits, 1.05 billion embedding/output weights kept in 16 bits.
     assert sizes["4-bit NF4, double quantized"] == pytest.approx(5.7, abs=0.1)
     assert sizes["fp32"] > sizes["bf16 / fp16"] > sizes["8-bit (LLM.int8)"] > sizes["4-bit NF4"]
+
+
+@pytest.mark.parametrize(
+    "modules", [("q_proj", "k_proj", "v_proj", "o_proj"), ("gate_proj", "up_proj", "down_proj")]
+)
+def test_the_lora_count_is_what_peft_trains(modules):
+    from peft import LoraConfig, get_peft_model
+    from transformers import LlamaForCausalLM
+
+    config = models.llama_config(  # Llama 3.1 8B's proportions (grouped KV heads), kept small
+        hidden_size=64, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, vocab_size=256, max_position_embeddings=64,
+    )  # fmt: skip
+    model = get_peft_model(LlamaForCausalLM(config), LoraConfig(r=8, target_modules=list(modules)))
+    trained = sum(p.numel() for n, p in model.named_parameters() if "lora_" in n)
+    assert models.lora_parameter_count(config, 8, modules) == trained
