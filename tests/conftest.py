@@ -52,3 +52,28 @@ def write_guesses():
                 writer.writerow([row["prompt"], guess])
 
     return write
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The embedding model notebook 10 loads (all-MiniLM-L6-v2's stand-in, from the Hub stand-in)."""
+    from helpers.retrieval import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(scope="session")
+def store(embedder, smoke_split, tmp_path_factory):
+    """A vector store of the smoke training items, built once for the retrieval and demo tests."""
+    from helpers.retrieval import ProductStore
+
+    return ProductStore.build(smoke_split.train, embedder, tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture
+def fake():
+    """The OpenAI-compatible stand-in with its defaults, one per test (test_frontier makes its own)."""
+    from standins.openai_server import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        yield server

@@ -6,15 +6,10 @@ from __future__ import annotations
 import pytest
 
 from helpers.demo import DemoHandler, description_item, launch
-from helpers.retrieval import NeighbourPricer, ProductStore, load_embedder
+from helpers.retrieval import NeighbourPricer
 
 DESCRIPTION = """Voltmax Pro Cordless Drill, 20V, Kit with 2.0Ah Battery and Charger
 Brushless motor, two speeds, LED work light. Includes a carrying case."""
-
-
-@pytest.fixture(scope="module")
-def store(smoke_split, tmp_path_factory):
-    return ProductStore.build(smoke_split.train, load_embedder(), tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from helpers.items import Item
 from helpers.paths import repo_root
 from helpers.prompts import read_price
 from standins.chat_pricer import answer_text, prompt_text
-from standins.openai_server import FakeOpenAI
 
 SECRET = "sk-test-SECRET-4242-do-not-print"
 FRONTIER = Path(__file__).resolve().parent.parent / "helpers" / "frontier"
@@ -34,12 +33,6 @@ pytestmark = pytest.mark.skipif(
 
 def item(i: int = 0) -> Item:
     return Item(f"Widget {i}", "Electronics", 10.0 + i, f"Widget {i}\nA sturdy widget.", 150)
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 def test_only_the_secrets_module_reads_keys():

@@ -19,7 +19,6 @@ from helpers.frontier.tuning import (
 )
 from helpers.items import Item
 from helpers.prompts import read_price
-from standins.openai_server import FakeOpenAI
 
 SECRET = "sk-test-SECRET-4242-do-not-print"
 
@@ -35,12 +34,6 @@ def make_items(n: int) -> list[Item]:
         )
         for i in range(n)
     ]
-
-
-@pytest.fixture
-def fake():
-    with FakeOpenAI() as server:
-        yield server
 
 
 def test_training_messages_end_with_the_answer_in_cents():
