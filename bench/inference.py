@@ -42,13 +42,12 @@ def build_random_model(directory: Path, config, tokenizer, dtype, device: str) -
     return directory
 
 
-def smoke_test_items(n: int) -> tuple[list, list]:
-    """The smoke splits as notebook 02 makes them (train, first ``n`` test items)."""
+def smoke_splits_once():
+    """The smoke splits as notebook 02 makes them, curated once for both parts."""
     from helpers.tokenizer import load_tokenizer
     from standins.samples import smoke_splits
 
-    splits = smoke_splits(load_tokenizer())
-    return splits.train, splits.test[:n]
+    return smoke_splits(load_tokenizer())
 
 
 def time_predictors(
@@ -107,12 +106,11 @@ def print_speeds(results: dict[str, tuple[float, list]], n: int, agreement: bool
         print(f"  batched greedy answers equal to one-at-a-time: {same} of {n}")
 
 
-def cpu_part(n: int, batch_size: int, repeats: int) -> None:
+def cpu_part(items: list, batch_size: int, repeats: int) -> None:
     import torch
 
     from helpers.models import load_model_and_tokenizer
 
-    _, items = smoke_test_items(n)
     model, tokenizer = load_model_and_tokenizer(padding_side="left")
     print(
         f"CPU: tiny 4-bit Llama ({model.num_parameters():,} parameters), {len(items)} smoke test "
@@ -190,7 +188,7 @@ def qlora_benchmark(
     print_speeds(results, len(test_items), agreement=False)
 
 
-def gpu_part(args) -> None:
+def gpu_part(args, splits) -> None:
     import torch
 
     if not torch.cuda.is_available():
@@ -205,7 +203,7 @@ def gpu_part(args) -> None:
     name = torch.cuda.get_device_name(0)
     total = torch.cuda.get_device_properties(0).total_memory
     print(f"GPU: {name} ({total / 1e9:.0f} GB), 4-bit QLoRA on a random Llama-3.1-8B-shaped model")
-    train_items, test_items = smoke_test_items(args.gpu_items)
+    train_items, test_items = splits.train, splits.test[: args.gpu_items]
     device = "cuda" if total > 30e9 else "cpu"  # 16 GB of bf16 weights to initialise
     with tempfile.TemporaryDirectory(prefix="bench-qlora-") as scratch:
         qlora_benchmark(
@@ -233,7 +231,6 @@ def main() -> int:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="bench-inference-"))
-    os.environ.update(WANDB_MODE="disabled")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from helpers.config import configure
 
@@ -248,9 +245,10 @@ def main() -> int:
 
     datasets.disable_progress_bars()
 
+    splits = smoke_splits_once()
     if not args.skip_cpu:
-        cpu_part(args.items, args.batch_size, args.repeats)
-    gpu_part(args)
+        cpu_part(splits.test[: args.items], args.batch_size, args.repeats)
+    gpu_part(args, splits)
     return 0
 
 

@@ -20,8 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 
 def smoke_train_items(tokenizer) -> list:
     """The smoke training split as notebook 02 makes it, with the real tokenizer."""
@@ -72,9 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=12)
     args = parser.parse_args(argv)
 
-    import os
-
-    os.environ.setdefault("PRICER_SMOKE", "1")  # smoke mode, as in the offline course run
     import torch
     from transformers import AutoTokenizer
     from trl import SFTTrainer
@@ -104,4 +99,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.exit(main())
