@@ -25,22 +25,22 @@ def leaderboard_table(
     import pandas as pd
 
     results = load_results(directory) if results is None else results
-    rows = []
-    for result in results.values():
-        s = result.score
-        rows.append(
-            {
-                "model": result.name,
-                "error": s.mae,
-                "rmsle": s.rmsle,
-                "hits": s.hit_rate,
-                "answered": s.count,
-                "count": result.count,
-                "coverage": result.coverage,
-                "recorded": result.recorded,
-            }
-        )
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values("error").reset_index(drop=True)
+    rows = [result.summary() for result in results.values()]
+    table = pd.DataFrame(rows, columns=list(_SUMMARY_NAMES)).rename(columns=_SUMMARY_NAMES)
+    return table[COLUMNS].sort_values("error").reset_index(drop=True)
+
+
+# Result.summary()'s keys, as the table names its columns
+_SUMMARY_NAMES = {
+    "name": "model",
+    "mae": "error",
+    "rmsle": "rmsle",
+    "hit_rate": "hits",
+    "answered": "answered",
+    "count": "count",
+    "coverage": "coverage",
+    "recorded": "recorded",
+}
 
 
 def plot_leaderboard(

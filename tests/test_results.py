@@ -192,3 +192,15 @@ def test_a_revoked_key_run_does_not_replace_the_good_result(tmp_path, capsys):
     assert f"Not recorded: {good.name} answered 0%" in capsys.readouterr().out
     kept = load_results(tmp_path / "results", hub=False)[good.name]
     assert kept.coverage == 1 and kept.score.mae == good.score.mae
+
+
+def test_the_leaderboard_table_is_every_result_best_first_with_its_coverage():
+    from helpers.leaderboard import COLUMNS, leaderboard_table
+
+    partial = Result(name="Half answered", truths=[10.0, 20.0], guesses=[12.0, None])
+    exact = Result(name="Exact", truths=[10.0, 20.0], guesses=[10.0, 20.0])
+    table = leaderboard_table({r.name: r for r in (partial, exact)})
+    assert list(table.columns) == COLUMNS
+    assert list(table["model"]) == ["Exact", "Half answered"]
+    assert table.loc[1, ["error", "answered", "count", "coverage"]].tolist() == [2.0, 1, 2, 0.5]
+    assert leaderboard_table({}).empty
