@@ -32,7 +32,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.notebooks import NOTEBOOKS_DIR, REPO_ROOT, cell_source, course_notebooks
+from tools.notebooks import (
+    NOTEBOOKS_DIR,
+    REPO_ROOT,
+    cell_source,
+    course_notebooks,
+    notebook_file_text,
+)
 
 TABLE = REPO_ROOT / "docs" / "course_map.toml"
 README = REPO_ROOT / "README.md"
@@ -282,12 +288,7 @@ def _render_notebook(text: str, entry: Entry) -> str | None:
     if updated == title:
         return None
     cells[0]["source"] = updated
-    import nbformat
-
-    node = nbformat.from_dict(nb)
-    nbformat.validate(node)
-    out = nbformat.writes(node, version=nbformat.NO_CONVERT)
-    return out if out.endswith("\n") else out + "\n"
+    return notebook_file_text(nb)
 
 
 def _notebook_number(path: Path) -> str:

@@ -23,7 +23,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from tools.navigation import NAV_END, NAV_START, glossary_url
-from tools.notebooks import NOTEBOOKS_DIR, REPO_ROOT, Problem, course_notebooks, read_notebook
+from tools.notebooks import (
+    NOTEBOOKS_DIR,
+    REPO_ROOT,
+    Problem,
+    cells_of_type,
+    course_notebooks,
+    read_notebook,
+)
 
 GLOSSARY = REPO_ROOT / "docs" / "glossary.md"
 
@@ -96,15 +103,6 @@ def _glossary_anchor(url: str | None) -> str | None:
     return match.group(1) or "" if match else None
 
 
-def _markdown_cells(nb: dict) -> list[tuple[int, str]]:
-    cells = []
-    for index, cell in enumerate(nb.get("cells", [])):
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            cells.append((index, "".join(source) if isinstance(source, list) else source))
-    return cells
-
-
 def check_notebook(
     path: str | Path, anchors: set[str] | None = None, terms: dict[str, re.Pattern[str]] = TERMS
 ) -> list[Problem]:
@@ -114,7 +112,7 @@ def check_notebook(
     nb = read_notebook(path)
     problems: list[Problem] = []
     pending = dict(terms)
-    for index, markdown in _markdown_cells(nb):
+    for index, markdown in cells_of_type(nb, "markdown"):
         for text, url in pieces(markdown):
             anchor = _glossary_anchor(url)
             if anchor and anchor not in anchors:

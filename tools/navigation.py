@@ -34,6 +34,7 @@ from tools.notebooks import (
     NOTEBOOKS_DIR,
     cell_source,
     course_notebooks,
+    notebook_file_text,
     read_notebook,
 )
 
@@ -168,12 +169,7 @@ def render(text: str, block: str) -> str | None:
     nb = json.loads(text)
     if not apply_block(nb, block):
         return None
-    import nbformat
-
-    node = nbformat.from_dict(nb)
-    nbformat.validate(node)
-    out = nbformat.writes(node, version=nbformat.NO_CONVERT)
-    return out if out.endswith("\n") else out + "\n"
+    return notebook_file_text(nb)
 
 
 def stale_notebooks(paths: Iterable[str | Path] = ()) -> list[Path]:

@@ -36,13 +36,27 @@ def cell_source(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
+def cells_of_type(nb: dict, kind: str) -> list[tuple[int, str]]:
+    """(index, text) of every cell of ``kind`` ("code" or "markdown")."""
+    return [
+        (i, cell_source(c)) for i, c in enumerate(nb.get("cells", [])) if c.get("cell_type") == kind
+    ]
+
+
 def code_cells(nb: dict) -> list[tuple[int, str]]:
     """(index, text) of every code cell."""
-    return [
-        (i, cell_source(c))
-        for i, c in enumerate(nb.get("cells", []))
-        if c.get("cell_type") == "code"
-    ]
+    return cells_of_type(nb, "code")
+
+
+def notebook_file_text(nb: dict) -> str:
+    """A notebook dict as its file's text: validated, written as Jupyter writes it, one final
+    newline (so a rewrite changes only what changed)."""
+    import nbformat
+
+    node = nbformat.from_dict(nb)
+    nbformat.validate(node)
+    out = nbformat.writes(node, version=nbformat.NO_CONVERT)
+    return out if out.endswith("\n") else out + "\n"
 
 
 def read_notebook(path: str | Path) -> dict:
