@@ -85,9 +85,10 @@ class CurationReport:
         return "\n".join(lines)
 
     def __add__(self, other: CurationReport) -> CurationReport:
+        """Both reports' counts under this one's name; the first example of each reason stays."""
         examples = {**other.examples, **self.examples}
         return CurationReport(
-            "All categories", self.read + other.read, self.rejected + other.rejected, examples
+            self.category, self.read + other.read, self.rejected + other.rejected, examples
         )
 
 
@@ -273,10 +274,7 @@ def curate_file(
                 Item(t, category, p, x, n, None, sys.intern(b), w, r)
                 for t, p, x, n, b, w, r in rows
             )
-            report.read += part.read
-            report.rejected += part.rejected
-            for reason, example in part.examples.items():
-                report.examples.setdefault(reason, example)
+            report = report + part  # this file's ranges, in order
             if bar is not None:
                 bar.update(end - start)
     finally:
