@@ -28,6 +28,9 @@ from typing import Any
 from .config import RUN_REPO, configure, settings
 from .presets import Preset, choose_preset
 
+# What a preset sizes; the script's defaults for these flags are the preset's too.
+PRESET_SIZES = ("batch_size", "learning_rate", "save_steps", "logging_steps")
+
 
 @dataclass
 class Hyperparameters:
@@ -64,12 +67,7 @@ class Hyperparameters:
     @classmethod
     def for_preset(cls, preset: Preset, **overrides: Any) -> Hyperparameters:
         """The course's values with ``preset``'s sizes, then ``overrides``."""
-        sizes = dict(
-            batch_size=preset.batch_size,
-            learning_rate=preset.learning_rate,
-            save_steps=preset.save_steps,
-            logging_steps=preset.logging_steps,
-        )
+        sizes = {name: getattr(preset, name) for name in PRESET_SIZES}
         return cls(**{**sizes, **overrides})
 
 
@@ -267,7 +265,6 @@ def train(
 
 # ---- the script ---------------------------------------------------------------------------
 
-_SIZES = ("batch_size", "learning_rate", "save_steps", "logging_steps")  # defaults: the preset's
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -303,7 +300,7 @@ def _parser() -> argparse.ArgumentParser:
             parser.add_argument(flag, nargs="+", default=list(f.default), help="modules to adapt")
         elif f.name == "gradient_checkpointing":
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, default=f.default)
-        elif f.name in _SIZES:
+        elif f.name in PRESET_SIZES:
             parser.add_argument(flag, type=type(f.default), help="default: the preset's")
         else:
             kind = type(f.default) if f.default is not None else int
