@@ -9,6 +9,19 @@ from helpers import checkpoints, sampling, training
 from helpers.paths import repo_root
 
 
+def _run_until_killed(script, argv, env):
+    """Run the training script with ``script``'s patch in a new process; it must die by SIGKILL."""
+    killed = subprocess.run(
+        [sys.executable, "-c", script, *argv],
+        cwd=repo_root(),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert killed.returncode == -9, killed.stderr[-3000:]
+
+
 def _checkpoint(folder, step, max_steps=30, skip=(), state_text=None):
     """A checkpoint folder as the Trainer writes it, without the files in ``skip``."""
     folder.mkdir(parents=True)
@@ -89,15 +102,7 @@ def test_a_kill_while_a_checkpoint_is_written_then_resume(
     argv += ["--output-dir", str(run), "--max-steps", "6", "--batch-size", "2"]
     argv += ["--save-steps", "2", "--logging-steps", "1"]
     env = {**os.environ, "PYTHONPATH": str(repo_root())}
-    killed = subprocess.run(
-        [sys.executable, "-c", KILL_WHILE_SAVING, *argv],
-        cwd=repo_root(),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert killed.returncode == -9, killed.stderr[-3000:]
+    _run_until_killed(KILL_WHILE_SAVING, argv, env)
     assert (run / "checkpoint-4" / "optimizer.pt").exists()  # half written
     assert not (run / "checkpoint-4" / "trainer_state.json").exists()
 
@@ -153,15 +158,7 @@ def test_killed_after_a_hub_push_a_fresh_runtime_resumes_to_the_planned_step(
     argv += ["--max-steps", "6", "--batch-size", "2", "--save-steps", "2", "--logging-steps", "1"]
     first = tmp_path / "runtime-1"
     env = {**os.environ, "PYTHONPATH": str(repo_root()), "HF_HOME": str(first / "hf-home")}
-    killed = subprocess.run(
-        [sys.executable, "-c", KILL_AFTER_PUSH, *argv, "--output-dir", str(first / "run")],
-        cwd=repo_root(),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert killed.returncode == -9, killed.stderr[-3000:]
+    _run_until_killed(KILL_AFTER_PUSH, [*argv, "--output-dir", str(first / "run")], env)
     pushed = _hub_state(repo)["global_step"]
     assert pushed in (2, 4)  # step 4's push is skipped while step 2's is still uploading
 
